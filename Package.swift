@@ -1,0 +1,27 @@
+// swift-tools-version:6.0
+// fom: a process supervisor for FiftyOne App servers. No package dependencies: the toolchain only.
+import PackageDescription
+
+let package = Package(
+    name: "fom",
+    products: [
+        .executable(name: "fom", targets: ["fom"])
+    ],
+    targets: [
+        // The only C: glibc symbols that Swift's Glibc module hides, one wrapper each.
+        .target(name: "CSystem"),
+        // The only code with raw pointers or errno: descriptors, spawn, signals, sockets, /proc, files.
+        .target(name: "SystemKit", dependencies: ["CSystem"]),
+        // Pure logic, no syscalls: config, dotenv, environment layers, state machine, redaction, JSON.
+        .target(name: "FomCore"),
+        // The JSON-lines request/response types shared by the daemon and the CLI.
+        .target(name: "FomProtocol", dependencies: ["FomCore"]),
+        // The supervisor: event loop, instances, logs, control server, state store, readiness.
+        .target(name: "FomDaemon", dependencies: ["FomCore", "FomProtocol", "SystemKit"]),
+        // One file per command, the argument scanner, output, the control client.
+        .target(name: "FomCLI", dependencies: ["FomCore", "FomProtocol", "SystemKit", "FomDaemon"]),
+        .executableTarget(name: "fom", dependencies: ["FomCLI"]),
+        .testTarget(name: "FomCoreTests", dependencies: ["FomCore"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["FomCore"]),
+    ]
+)
