@@ -1,0 +1,109 @@
+#define _GNU_SOURCE
+#include "csystem.h"
+#include <fcntl.h>
+#include <unistd.h>
+#include <sys/wait.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/epoll.h>
+#include <sys/syscall.h>
+#include <sys/socket.h>
+#include <sys/inotify.h>
+#include <time.h>
+#include <errno.h>
+
+short csys_spawn_setsid_flag(void) { return POSIX_SPAWN_SETSID; }
+
+int csys_spawn_addclosefrom(posix_spawn_file_actions_t *actions, int from) {
+    return posix_spawn_file_actions_addclosefrom_np(actions, from);
+}
+
+int csys_spawn_addchdir(posix_spawn_file_actions_t *actions, const char *path) {
+    return posix_spawn_file_actions_addchdir_np(actions, path);
+}
+
+int csys_pipe2(int fds[2], int flags) { return pipe2(fds, flags); }
+
+int csys_wifexited(int status) { return WIFEXITED(status); }
+int csys_wexitstatus(int status) { return WEXITSTATUS(status); }
+int csys_wifsignaled(int status) { return WIFSIGNALED(status); }
+int csys_wtermsig(int status) { return WTERMSIG(status); }
+
+int csys_set_child_subreaper(void) { return prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0); }
+int csys_set_pdeathsig(int sig) { return prctl(PR_SET_PDEATHSIG, sig, 0, 0, 0); }
+
+int csys_signalfd(const sigset_t *mask) { return signalfd(-1, mask, SFD_NONBLOCK | SFD_CLOEXEC); }
+
+int csys_epoll_create(void) { return epoll_create1(EPOLL_CLOEXEC); }
+
+static int epoll_ctl_data(int epfd, int op, int fd, uint32_t events, uint64_t data) {
+    struct epoll_event ev;
+    ev.events = events;
+    ev.data.u64 = data;
+    return epoll_ctl(epfd, op, fd, &ev);
+}
+int csys_epoll_add(int epfd, int fd, uint32_t events, uint64_t data) {
+    return epoll_ctl_data(epfd, EPOLL_CTL_ADD, fd, events, data);
+}
+int csys_epoll_mod(int epfd, int fd, uint32_t events, uint64_t data) {
+    return epoll_ctl_data(epfd, EPOLL_CTL_MOD, fd, events, data);
+}
+int csys_epoll_del(int epfd, int fd) { return epoll_ctl(epfd, EPOLL_CTL_DEL, fd, NULL); }
+
+int csys_epoll_wait(int epfd, uint32_t *events, uint64_t *data, int max, int timeout_ms) {
+    struct epoll_event evs[64];
+    if (max > 64) max = 64;
+    int n = epoll_wait(epfd, evs, max, timeout_ms);
+    for (int i = 0; i < n; i++) {
+        events[i] = evs[i].events;
+        data[i] = evs[i].data.u64;
+    }
+    return n;
+}
+uint32_t csys_epollin(void) { return EPOLLIN; }
+uint32_t csys_epollout(void) { return EPOLLOUT; }
+uint32_t csys_epollhup(void) { return EPOLLHUP; }
+uint32_t csys_epollerr(void) { return EPOLLERR; }
+uint32_t csys_epollrdhup(void) { return EPOLLRDHUP; }
+
+int csys_signalfd_read(int fd) {
+    struct signalfd_siginfo info;
+    ssize_t n = read(fd, &info, sizeof info);
+    if (n == (ssize_t)sizeof info) return (int)info.ssi_signo;
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return 0;
+    return -1;
+}
+
+int csys_pidfd_open(pid_t pid) { return (int)syscall(SYS_pidfd_open, pid, 0); }
+
+int csys_peer_uid(int fd, uid_t *uid, pid_t *pid) {
+    struct ucred cred;
+    socklen_t len = sizeof cred;
+    if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0) return -1;
+    *uid = cred.uid;
+    *pid = cred.pid;
+    return 0;
+}
+
+int csys_accept4(int fd) { return accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC); }
+
+int64_t csys_monotonic_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+int64_t csys_realtime_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+int csys_inotify_init(void) { return inotify_init1(IN_NONBLOCK | IN_CLOEXEC); }
+int csys_inotify_add_watch(int fd, const char *path, uint32_t mask) {
+    return inotify_add_watch(fd, path, mask);
+}
+uint32_t csys_in_modify(void) { return IN_MODIFY; }
+uint32_t csys_in_create(void) { return IN_CREATE; }
+uint32_t csys_in_moved_to(void) { return IN_MOVED_TO; }
+uint32_t csys_in_close_write(void) { return IN_CLOSE_WRITE; }

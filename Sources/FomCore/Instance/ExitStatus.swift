@@ -1,0 +1,34 @@
+/// How a process ended: a code, or the signal that killed it. A non-zero code is a result,
+/// not an error.
+public enum ExitStatus: Sendable, Equatable {
+    case exited(Int32)
+    case signaled(Int32)
+
+    public var isSuccess: Bool { self == .exited(0) }
+
+    public var description: String {
+        switch self {
+        case .exited(let code): return "exited with code \(code)"
+        case .signaled(let s): return "killed by signal \(s) (\(Signal.name(of: s)))"
+        }
+    }
+}
+
+/// Why the last run of an instance ended, told truthfully: who stopped it, whether it took SIGKILL.
+public struct ExitRecord: Sendable, Equatable {
+    public var status: ExitStatus
+    /// Set when fom ended the run: "user", "shutdown", "ready timeout", "restart", ...
+    public var stoppedBy: String?
+    public var neededKill: Bool
+
+    public init(status: ExitStatus, stoppedBy: String? = nil, neededKill: Bool = false) {
+        self.status = status
+        self.stoppedBy = stoppedBy
+        self.neededKill = neededKill
+    }
+
+    public var description: String {
+        guard let by = stoppedBy else { return status.description }
+        return "stopped by fom (\(by))" + (neededKill ? ", needed SIGKILL" : "") + ": \(status.description)"
+    }
+}

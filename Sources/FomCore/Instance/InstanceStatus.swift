@@ -1,0 +1,7 @@
+/// The states a user reads in `fom list`, named as DESIGN.md names them.
+public enum InstanceStatus: String, Sendable, CaseIterable {
+    case stopped, starting, online, stopping, backoff, errored, exited
+
+    /// States in which a process of the instance may exist.
+    public var hasProcess: Bool { self == .starting || self == .online || self == .stopping }
+}

@@ -1,0 +1,130 @@
+import Glibc
+
+/// Whole-file reads and writes, directories and paths.
+public enum Files {
+    public static func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
+
+    public static func isExecutable(_ path: String) -> Bool {
+        var st = stat()
+        return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG && access(path, X_OK) == 0
+    }
+
+    public static func isDirectory(_ path: String) -> Bool {
+        var st = stat()
+        return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
+    }
+
+    /// Reads a whole file; nil when it cannot be opened.
+    public static func readBytes(_ path: String, limit: Int = 64 << 20) -> [UInt8]? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        if fd < 0 { return nil }
+        defer { Glibc.close(fd) }
+        var result: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        while result.count < limit {
+            let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, 65536) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                return nil
+            }
+            if n == 0 { break }
+            result.append(contentsOf: chunk[0..<n])
+        }
+        return result
+    }
+
+    public static func readText(_ path: String) -> String? {
+        readBytes(path).map { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// Writes a file atomically: a temporary file beside it, fsync, rename, fsync of the directory.
+    public static func writeAtomically(_ path: String, _ text: String, mode: mode_t = 0o600) throws(SystemError) {
+        let tmp = path + ".new"
+        let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
+        if fd < 0 { throw SystemError("open \(tmp)") }
+        do {
+            try FileDescriptor.writeAll(fd, text)
+        } catch {
+            Glibc.close(fd)
+            throw error
+        }
+        if fsync(fd) != 0 {
+            let e = SystemError("fsync \(tmp)")
+            Glibc.close(fd)
+            throw e
+        }
+        Glibc.close(fd)
+        if rename(tmp, path) != 0 { throw SystemError("rename \(tmp)") }
+        let dfd = open(dirname(of: path), O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if dfd >= 0 {
+            _ = fsync(dfd)
+            Glibc.close(dfd)
+        }
+    }
+
+    /// mkdir -p with the given mode for directories it creates.
+    public static func makeDirectories(_ path: String, mode: mode_t = 0o755) throws(SystemError) {
+        if isDirectory(path) { return }
+        let parent = dirname(of: path)
+        if parent != path { try makeDirectories(parent, mode: mode) }
+        if mkdir(path, mode) != 0 && errno != EEXIST { throw SystemError("mkdir \(path)") }
+    }
+
+    public static func dirname(of path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return "." }
+        if slash == path.startIndex { return "/" }
+        return String(path[..<slash])
+    }
+
+    public static func basename(of path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return path }
+        return String(path[path.index(after: slash)...])
+    }
+
+    public static func currentDirectory() -> String {
+        var buffer = [CChar](repeating: 0, count: 4096)
+        guard getcwd(&buffer, buffer.count) != nil else { return "/" }
+        return buffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+    }
+
+    /// Lists a directory's entries (without . and ..).
+    public static func list(_ path: String) -> [String] {
+        guard let dir = opendir(path) else { return [] }
+        defer { closedir(dir) }
+        var names: [String] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafePointer(to: entry.pointee.d_name) {
+                $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names
+    }
+
+    public static func size(_ path: String) -> Int? {
+        var st = stat()
+        return stat(path, &st) == 0 ? Int(st.st_size) : nil
+    }
+
+    /// Permission bits and owner of a path.
+    public static func modeAndOwner(_ path: String) -> (mode: UInt32, uid: UInt32)? {
+        var st = stat()
+        return stat(path, &st) == 0 ? (UInt32(st.st_mode & 0o7777), st.st_uid) : nil
+    }
+
+    public static func remove(_ path: String) { unlink(path) }
+
+    public static func environment() -> [String: String] {
+        var result: [String: String] = [:]
+        var pointer = environ
+        while let entry = pointer.pointee {
+            let line = String(cString: entry)
+            if let eq = line.firstIndex(of: "=") {
+                let key = String(line[..<eq])
+                if result[key] == nil { result[key] = String(line[line.index(after: eq)...]) }
+            }
+            pointer += 1
+        }
+        return result
+    }
+}

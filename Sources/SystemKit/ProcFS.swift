@@ -1,0 +1,108 @@
+import Glibc
+
+/// What /proc tells about processes: environment at exec, start time, sessions, listening ports.
+public enum ProcFS {
+    public struct Stat: Sendable {
+        public let state: Character
+        public let ppid: Int32
+        public let pgrp: Int32
+        public let session: Int32
+        /// Field 22: start time in clock ticks since boot; tells a reused pid apart.
+        public let startTime: UInt64
+        public let rssPages: Int
+    }
+
+    public static func allPids() -> [Int32] {
+        Files.list("/proc").compactMap { Int32($0) }
+    }
+
+    public static func stat(_ pid: Int32) -> Stat? {
+        guard let text = Files.readText("/proc/\(pid)/stat"),
+              let close = text.lastIndex(of: ")") else { return nil }
+        // Fields after the command name (which may hold spaces and parentheses): state is field 3.
+        let fields = text[text.index(after: close)...].split(separator: " ")
+        guard fields.count > 21, let state = fields[0].first else { return nil }
+        return Stat(state: state, ppid: Int32(fields[1]) ?? 0, pgrp: Int32(fields[2]) ?? 0,
+                    session: Int32(fields[3]) ?? 0, startTime: UInt64(fields[19]) ?? 0,
+                    rssPages: Int(fields[21]) ?? 0)
+    }
+
+    /// The environment the process was executed with; nil when unreadable or gone.
+    public static func environment(_ pid: Int32) -> [String]? {
+        guard let bytes = Files.readBytes("/proc/\(pid)/environ") else { return nil }
+        return bytes.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
+    }
+
+    public static func commandLine(_ pid: Int32) -> String {
+        guard let bytes = Files.readBytes("/proc/\(pid)/cmdline", limit: 4096), !bytes.isEmpty else {
+            return Files.readText("/proc/\(pid)/comm").map { String($0.filter { $0 != "\n" }) } ?? "?"
+        }
+        return bytes.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }.joined(separator: " ")
+    }
+
+    /// Live (non-zombie) processes whose environment holds exactly `marker` (`KEY=VALUE`), or
+    /// any `KEY=VALUE` starting with `marker` when `prefix` is set. Our own pid is skipped.
+    public static func processes(withMarker marker: String, prefix: Bool = false) -> [(pid: Int32, marker: String)] {
+        let needle = Array(marker.utf8)
+        let me = getpid()
+        var found: [(Int32, String)] = []
+        for pid in allPids() where pid != me {
+            guard let env = Files.readBytes("/proc/\(pid)/environ") else { continue }
+            guard let hit = findEntry(env, needle, prefix: prefix) else { continue }
+            if let st = stat(pid), st.state == "Z" || st.state == "X" { continue }
+            found.append((pid, hit))
+        }
+        return found
+    }
+
+    private static func findEntry(_ env: [UInt8], _ needle: [UInt8], prefix: Bool) -> String? {
+        var start = 0
+        while start < env.count {
+            var end = start
+            while end < env.count && env[end] != 0 { end += 1 }
+            let length = end - start
+            if length >= needle.count && (prefix || length == needle.count) {
+                var match = true
+                for i in 0..<needle.count where env[start + i] != needle[i] { match = false; break }
+                if match { return String(decoding: env[start..<end], as: UTF8.self) }
+            }
+            start = end + 1
+        }
+        return nil
+    }
+
+    /// The pid and command line of the process listening on a TCP port, when it can be seen.
+    public static func listener(onPort port: Int) -> (pid: Int32, command: String)? {
+        var inodes: Set<String> = []
+        for table in ["/proc/net/tcp", "/proc/net/tcp6"] {
+            guard let text = Files.readText(table) else { continue }
+            for line in text.split(separator: "\n").dropFirst() {
+                let cols = line.split(separator: " ")
+                // local_address is HEX_IP:HEX_PORT; state 0A is LISTEN; inode is column 10.
+                guard cols.count > 9, cols[3] == "0A",
+                      let colon = cols[1].lastIndex(of: ":"),
+                      Int(cols[1][cols[1].index(after: colon)...], radix: 16) == port else { continue }
+                inodes.insert("socket:[\(cols[9])]")
+            }
+        }
+        if inodes.isEmpty { return nil }
+        var buffer = [CChar](repeating: 0, count: 256)
+        for pid in allPids() {
+            for fd in Files.list("/proc/\(pid)/fd") {
+                let n = readlink("/proc/\(pid)/fd/\(fd)", &buffer, buffer.count - 1)
+                guard n > 0 else { continue }
+                buffer[n] = 0
+                if inodes.contains(buffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }) {
+                    return (pid, commandLine(pid))
+                }
+            }
+        }
+        return nil
+    }
+
+    public static let pageSize = Int(sysconf(Int32(_SC_PAGESIZE)))
+    public static let clockTicks = Int(sysconf(Int32(_SC_CLK_TCK)))
+
+    /// Resident memory of this process, in bytes.
+    public static func ownRSS() -> Int { (stat(getpid())?.rssPages ?? 0) * pageSize }
+}

@@ -1,0 +1,148 @@
+import CSystem
+import Glibc
+
+/// Unix and TCP sockets, non-blocking where the event loop owns them.
+public enum Sockets {
+    /// Listens on a Unix socket path with the given mode (the directory's mode guards it too).
+    public static func listenUnix(path: String, mode: mode_t = 0o600) throws(SystemError) -> Int32 {
+        unlink(path)
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
+        if fd < 0 { throw SystemError("socket") }
+        var addr = try unixAddress(path)
+        let rc = withUnsafePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        if rc != 0 {
+            let e = SystemError("bind \(path)")
+            Glibc.close(fd)
+            throw e
+        }
+        chmod(path, mode)
+        if listen(fd, 128) != 0 {
+            let e = SystemError("listen \(path)")
+            Glibc.close(fd)
+            throw e
+        }
+        return fd
+    }
+
+    /// Connects to a Unix socket (blocking); nil when nobody listens there.
+    public static func connectUnix(path: String) -> Int32? {
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        if fd < 0 { return nil }
+        guard var addr = try? unixAddress(path) else {
+            Glibc.close(fd)
+            return nil
+        }
+        let rc = withUnsafePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        if rc != 0 {
+            Glibc.close(fd)
+            return nil
+        }
+        return fd
+    }
+
+    /// Accepts one pending connection as a non-blocking descriptor; nil when none is waiting.
+    public static func accept(_ listener: Int32) -> Int32? {
+        let fd = csys_accept4(listener)
+        return fd >= 0 ? fd : nil
+    }
+
+    /// The uid and pid of the process at the other end (SO_PEERCRED).
+    public static func peer(_ fd: Int32) -> (uid: UInt32, pid: Int32)? {
+        var uid: uid_t = 0
+        var pid: pid_t = 0
+        return csys_peer_uid(fd, &uid, &pid) == 0 ? (uid, pid) : nil
+    }
+
+    /// Starts a non-blocking TCP connect to an IPv4 address; the caller waits for writability
+    /// and then asks `connectResult`.
+    public static func startConnect(host: String, port: Int) -> Int32? {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
+        if fd < 0 { return nil }
+        var addr = ipv4Address(host: host, port: port)
+        let rc = withUnsafePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        if rc != 0 && errno != EINPROGRESS {
+            Glibc.close(fd)
+            return nil
+        }
+        return fd
+    }
+
+    /// 0 when a started connect succeeded, else its errno.
+    public static func connectResult(_ fd: Int32) -> Int32 {
+        var err: Int32 = 0
+        var len = socklen_t(MemoryLayout<Int32>.size)
+        if getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0 { return errno }
+        return err
+    }
+
+    /// Whether something already listens on host:port: we try to bind it ourselves (with
+    /// SO_REUSEADDR, as servers do, so TIME_WAIT does not count).
+    public static func isPortInUse(host: String, port: Int) -> Bool {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        if fd < 0 { return false }
+        defer { Glibc.close(fd) }
+        var one: Int32 = 1
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
+        var addr = ipv4Address(host: host, port: port)
+        let rc = withUnsafePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        return rc != 0 && errno == EADDRINUSE
+    }
+
+    /// A blocking TCP request with a deadline, for the CLI (doctor, tests): sends `request`, returns
+    /// everything read until the peer closes, or nil.
+    public static func exchange(host: String, port: Int, request: [UInt8], timeoutMs: Int32) -> [UInt8]? {
+        guard let fd = startConnect(host: host, port: port) else { return nil }
+        defer { Glibc.close(fd) }
+        var pfd = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
+        if poll(&pfd, 1, timeoutMs) != 1 || connectResult(fd) != 0 { return nil }
+        var sent = 0
+        while sent < request.count {
+            let n = request.withUnsafeBytes { Glibc.send(fd, $0.baseAddress! + sent, $0.count - sent, Int32(MSG_NOSIGNAL)) }
+            if n < 0 {
+                if errno == EAGAIN { pfd.events = Int16(POLLOUT); _ = poll(&pfd, 1, timeoutMs); continue }
+                return nil
+            }
+            sent += n
+        }
+        var response: [UInt8] = []
+        while true {
+            pfd.events = Int16(POLLIN)
+            if poll(&pfd, 1, timeoutMs) != 1 { return response.isEmpty ? nil : response }
+            guard let chunk = try? FileDescriptor.read(fd, max: 65536) else { return nil }
+            if chunk.isEmpty { return response }
+            response.append(contentsOf: chunk)
+        }
+    }
+
+    private static func unixAddress(_ path: String) throws(SystemError) -> sockaddr_un {
+        var addr = sockaddr_un()
+        addr.sun_family = sa_family_t(AF_UNIX)
+        let bytes = Array(path.utf8)
+        let capacity = MemoryLayout.size(ofValue: addr.sun_path)
+        if bytes.count >= capacity { throw SystemError("socket path too long (\(bytes.count) bytes): \(path)", errno: ENAMETOOLONG) }
+        withUnsafeMutableBytes(of: &addr.sun_path) { raw in
+            for (i, b) in bytes.enumerated() { raw[i] = b }
+            raw[bytes.count] = 0
+        }
+        return addr
+    }
+
+    private static func ipv4Address(host: String, port: Int) -> sockaddr_in {
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_port = in_port_t(UInt16(truncatingIfNeeded: port).bigEndian)
+        let target = (host == "localhost" || host.isEmpty) ? "127.0.0.1" : host
+        if inet_pton(AF_INET, target, &addr.sin_addr) != 1 {
+            inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr)
+        }
+        return addr
+    }
+}

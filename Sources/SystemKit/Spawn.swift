@@ -1,0 +1,124 @@
+import CSystem
+import Glibc
+
+/// A child started by `Spawn.start`: its pid and the parent's ends of its stdout/stderr pipes.
+public struct SpawnedChild: Sendable {
+    public let pid: Int32
+    public let stdout: Int32
+    public let stderr: Int32
+}
+
+/// How a process ended, decoded from a wait status.
+public enum TerminationStatus: Sendable, Equatable {
+    case exited(Int32)
+    case signaled(Int32)
+
+    public init(waitStatus: Int32) {
+        if csys_wifsignaled(waitStatus) != 0 {
+            self = .signaled(csys_wtermsig(waitStatus))
+        } else {
+            self = .exited(csys_wexitstatus(waitStatus))
+        }
+    }
+}
+
+/// posix_spawn done carefully (after swift-subprocess): a new session, stdin from /dev/null,
+/// stdout/stderr to fresh pipes, every other descriptor closed, signal mask and dispositions reset.
+public enum Spawn {
+    /// `executable` must be a path (resolved by the caller); `environment` is `KEY=VALUE` lines.
+    public static func start(
+        executable: String, arguments: [String], environment: [String], directory: String,
+        newSession: Bool = true, captureOutput: Bool = true
+    ) throws(SystemError) -> SpawnedChild {
+        var outPipe: [Int32] = [-1, -1]
+        var errPipe: [Int32] = [-1, -1]
+        if captureOutput {
+            // O_CLOEXEC so that no other child inherits them; dup2 below clears it on 1 and 2.
+            guard csys_pipe2(&outPipe, O_CLOEXEC) == 0 else { throw SystemError("pipe2") }
+            guard csys_pipe2(&errPipe, O_CLOEXEC) == 0 else {
+                let e = SystemError("pipe2")
+                FileDescriptor.close(outPipe[0]); FileDescriptor.close(outPipe[1])
+                throw e
+            }
+        }
+        defer {
+            // The child's ends belong to the child now.
+            FileDescriptor.close(outPipe[1])
+            FileDescriptor.close(errPipe[1])
+        }
+
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        var attr = posix_spawnattr_t()
+        posix_spawnattr_init(&attr)
+        defer { posix_spawnattr_destroy(&attr) }
+
+        // Order matters: chdir first, then close the parent's ends (one could sit on 0-2),
+        // then dup2 the child's ends onto 0, 1, 2, then close everything else.
+        _ = directory.withCString { csys_spawn_addchdir(&actions, $0) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        if captureOutput {
+            posix_spawn_file_actions_addclose(&actions, outPipe[0])
+            posix_spawn_file_actions_addclose(&actions, errPipe[0])
+            posix_spawn_file_actions_adddup2(&actions, outPipe[1], 1)
+            posix_spawn_file_actions_adddup2(&actions, errPipe[1], 2)
+        } else {
+            posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+            posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        }
+        guard csys_spawn_addclosefrom(&actions, 3) == 0 else {
+            throw SystemError("posix_spawn_file_actions_addclosefrom_np")
+        }
+
+        var emptyMask = sigset_t()
+        sigemptyset(&emptyMask)
+        posix_spawnattr_setsigmask(&attr, &emptyMask)
+        var defaults = sigset_t()
+        sigfillset(&defaults)
+        sigdelset(&defaults, SIGKILL)
+        sigdelset(&defaults, SIGSTOP)
+        posix_spawnattr_setsigdefault(&attr, &defaults)
+        var flags = Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF)
+        if newSession { flags |= csys_spawn_setsid_flag() }
+        posix_spawnattr_setflags(&attr, flags)
+
+        var pid: pid_t = 0
+        let rc = withCStringArray(arguments) { argv in
+            withCStringArray(environment) { envp in
+                posix_spawn(&pid, executable, &actions, &attr, argv, envp)
+            }
+        }
+        if rc != 0 {
+            FileDescriptor.close(outPipe[0])
+            FileDescriptor.close(errPipe[0])
+            throw SystemError("cannot execute \(executable)", errno: rc)
+        }
+        return SpawnedChild(pid: pid, stdout: outPipe[0], stderr: errPipe[0])
+    }
+
+    /// Finds an executable: a path with a slash is taken relative to `base`; a bare name is
+    /// looked up in `searchPath` (the child's PATH, not ours).
+    public static func resolveExecutable(_ name: String, base: String, searchPath: String?) -> String? {
+        if name.contains("/") {
+            let path = name.hasPrefix("/") ? name : base + "/" + name
+            return Files.isExecutable(path) ? path : nil
+        }
+        let dirs = (searchPath ?? "/usr/local/bin:/usr/bin:/bin").split(separator: ":")
+        for dir in dirs where !dir.isEmpty {
+            let candidate = String(dir) + "/" + name
+            if Files.isExecutable(candidate) { return candidate }
+        }
+        return nil
+    }
+
+    /// A NULL-terminated array of C strings for argv and envp.
+    private static func withCStringArray<R>(
+        _ strings: [String], _ body: (UnsafePointer<UnsafeMutablePointer<CChar>?>) -> R
+    ) -> R {
+        var pointers: [UnsafeMutablePointer<CChar>?] = strings.map { strdup($0) }
+        pointers.append(nil)
+        defer { for p in pointers { free(p) } }
+        return pointers.withUnsafeBufferPointer { body($0.baseAddress!) }
+    }
+}
