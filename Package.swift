@@ -22,6 +22,8 @@ let package = Package(
         .target(name: "FomCLI", dependencies: ["FomCore", "FomProtocol", "SystemKit", "FomDaemon"]),
         .executableTarget(name: "fom", dependencies: ["FomCLI"]),
         .testTarget(name: "FomCoreTests", dependencies: ["FomCore"]),
-        .testTarget(name: "IntegrationTests", dependencies: ["FomCore"]),
+        .testTarget(name: "FomDaemonTests", dependencies: ["FomDaemon", "FomCore"]),
+        // The real fom binary in temporary directories, with real children.
+        .testTarget(name: "IntegrationTests", dependencies: ["fom"]),
     ]
 )

@@ -1,0 +1,19 @@
+/// Why a `${...}` reference could not be expanded.
+public enum VariableExpansionError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// `${NAME:?reason}` with NAME unset or empty, or `${NAME?reason}` with NAME unset.
+    case missingRequired(variable: String, reason: String)
+    /// `${` not followed by a name, a known operator and a closing brace on the same line.
+    case invalidReference(String)
+
+    /// Same words as docker compose, so a message found in its issues means the same here.
+    public var description: String {
+        switch self {
+        case .missingRequired(let variable, let reason):
+            reason.isEmpty
+                ? "required variable \(variable) is missing a value"
+                : "required variable \(variable) is missing a value: \(reason)"
+        case .invalidReference(let text):
+            "invalid variable reference \(text.debugDescription)"
+        }
+    }
+}

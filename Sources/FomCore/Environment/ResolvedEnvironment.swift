@@ -1,0 +1,40 @@
+/// The environment an instance is started with, and where each variable came from.
+public struct ResolvedEnvironment: Sendable, Equatable {
+    public let variables: [String: String]
+    private let sources: [String: EnvironmentSource]
+    /// `FIFTYONE_CVAT_*` names that the `.env` file set and fom left out (see
+    /// `EnvironmentLayers`), sorted, so the CLI can warn about them.
+    public let ignoredFromEnvFile: [String]
+
+    init(variables: [String: String], sources: [String: EnvironmentSource], ignoredFromEnvFile: [String]) {
+        self.variables = variables
+        self.sources = sources
+        self.ignoredFromEnvFile = ignoredFromEnvFile
+    }
+
+    /// The layer that set `name` last, or nil when the instance does not get `name`.
+    public func source(of name: String) -> EnvironmentSource? {
+        variables[name] == nil ? nil : sources[name]
+    }
+
+    /// Names in byte order (as `LC_ALL=C sort` would list them).
+    public var sortedNames: [String] {
+        variables.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+    }
+
+    /// `KEY=VALUE` lines sorted by key, values in clear: for comparisons and `/proc` checks,
+    /// not for the screen (see `displayLines(reveal:)`).
+    public var sortedLines: [String] {
+        sortedNames.map { "\($0)=\(variables[$0]!)" }
+    }
+
+    /// `KEY=VALUE` lines sorted by key with secrets masked unless `reveal`: what `fom env` prints.
+    public func displayLines(reveal: Bool) -> [String] {
+        sortedNames.map { "\($0)=\(Redaction.display(name: $0, value: variables[$0]!, reveal: reveal))" }
+    }
+
+    /// The values of secret-looking variables, for `Redaction.mask(secrets:in:)` on fom's own log.
+    public var secretValues: [String] {
+        sortedNames.filter(Redaction.isSecret).map { variables[$0]! }
+    }
+}
