@@ -1,1 +1,2 @@
-public enum FomCoreVersion { public static let string = "0.1.0" }
+/// The version `fom --version` prints.
+public enum FomVersion { public static let string = "0.1.0" }

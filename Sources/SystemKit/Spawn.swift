@@ -1,7 +1,8 @@
 import CSystem
 import Glibc
 
-/// A child started by `Spawn.start`: its pid and the parent's ends of its stdout/stderr pipes.
+/// A child started by `Spawn.start`: its pid and the parent's ends of its stdout/stderr pipes
+/// (-1 when its output went to a file).
 public struct SpawnedChild: Sendable {
     public let pid: Int32
     public let stdout: Int32
@@ -28,8 +29,9 @@ public enum Spawn {
     /// `executable` must be a path (resolved by the caller); `environment` is `KEY=VALUE` lines.
     public static func start(
         executable: String, arguments: [String], environment: [String], directory: String,
-        newSession: Bool = true, captureOutput: Bool = true
+        newSession: Bool = true, outputFile: String? = nil
     ) throws(SystemError) -> SpawnedChild {
+        let captureOutput = outputFile == nil
         var outPipe: [Int32] = [-1, -1]
         var errPipe: [Int32] = [-1, -1]
         if captureOutput {
@@ -63,9 +65,10 @@ public enum Spawn {
             posix_spawn_file_actions_addclose(&actions, errPipe[0])
             posix_spawn_file_actions_adddup2(&actions, outPipe[1], 1)
             posix_spawn_file_actions_adddup2(&actions, errPipe[1], 2)
-        } else {
-            posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
-            posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        } else if let outputFile {
+            // A background daemon's own output: appended, shared by stdout and stderr.
+            posix_spawn_file_actions_addopen(&actions, 1, outputFile, O_WRONLY | O_CREAT | O_APPEND, 0o600)
+            posix_spawn_file_actions_adddup2(&actions, 1, 2)
         }
         guard csys_spawn_addclosefrom(&actions, 3) == 0 else {
             throw SystemError("posix_spawn_file_actions_addclosefrom_np")

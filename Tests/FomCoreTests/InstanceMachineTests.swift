@@ -7,7 +7,7 @@ final class InstanceMachineTests: XCTestCase {
 
     func at(_ ms: Int64) -> Instant { t0 + .milliseconds(ms) }
 
-    func machine(_ policy: RestartPolicy = RestartPolicy(), ready: Duration? = .seconds(60),
+    func machine(_ policy: RestartRules = RestartRules(), ready: Duration? = .seconds(60),
                  killTimeout: Duration = .seconds(10)) -> InstanceMachine {
         InstanceMachine(policy: policy, killTimeout: killTimeout, readyTimeout: ready)
     }
@@ -44,7 +44,7 @@ final class InstanceMachineTests: XCTestCase {
         online(&m)
         let actions = m.handle(.exited(.signaled(9)), now: at(6000))
         XCTAssertEqual(actions.first, .recordExit(ExitRecord(status: .signaled(9))))
-        XCTAssertEqual(actions.last, .collectLeftovers(signal: Signal.kill))
+        XCTAssertEqual(actions.last, .collectLeftovers(signal: .kill))
         XCTAssertEqual(m.status, .stopping)
         XCTAssertEqual(m.handle(.allGone, now: at(6000)), [.spawn], "no delay after a stable run")
         XCTAssertEqual(m.status, .starting)
@@ -53,7 +53,7 @@ final class InstanceMachineTests: XCTestCase {
     }
 
     func testFailedStartBacksOffExponentiallyThenErrors() {
-        var m = machine(RestartPolicy(maxRestarts: 4, backoffInitial: .milliseconds(100), backoffMax: .milliseconds(250)))
+        var m = machine(RestartRules(maxRestarts: 4, backoff: Backoff(initial: .milliseconds(100), max: .milliseconds(250))))
         _ = m.handle(.start, now: at(0))
         var now: Int64 = 0
         var delays: [Int64] = []
@@ -96,7 +96,7 @@ final class InstanceMachineTests: XCTestCase {
     func testStopThatNeedsSigkill() {
         var m = machine(killTimeout: .seconds(2))
         online(&m, pid: 50)
-        XCTAssertEqual(m.handle(.stop(by: "user"), now: at(0)).first, .signalGroup(Signal.terminate))
+        XCTAssertEqual(m.handle(.stop(by: "user"), now: at(0)).first, .signalGroup(.term))
         XCTAssertEqual(m.deadline, at(2000))
         XCTAssertEqual(m.handle(.deadline, now: at(1999)), [], "not before the deadline")
         XCTAssertEqual(m.handle(.deadline, now: at(2000)).first, .killAll)
@@ -104,7 +104,7 @@ final class InstanceMachineTests: XCTestCase {
         let record = ExitRecord(status: .signaled(9), stoppedBy: "user", neededKill: true)
         XCTAssertEqual(actions.first, .recordExit(record))
         XCTAssertEqual(record.description, "stopped by fom (user), needed SIGKILL: killed by signal 9 (SIGKILL)")
-        XCTAssertEqual(actions.last, .collectLeftovers(signal: Signal.kill))
+        XCTAssertEqual(actions.last, .collectLeftovers(signal: .kill))
         _ = m.handle(.allGone, now: at(2002))
         XCTAssertEqual(m.phase, .stopped)
         XCTAssertEqual(m.restarts, 0, "a stop is not a restart")
@@ -122,7 +122,7 @@ final class InstanceMachineTests: XCTestCase {
         var m = machine()
         online(&m)
         _ = m.handle(.stop(by: "user"), now: at(0))
-        XCTAssertEqual(m.handle(.exited(.exited(0)), now: at(5)).last, .collectLeftovers(signal: Signal.terminate))
+        XCTAssertEqual(m.handle(.exited(.exited(0)), now: at(5)).last, .collectLeftovers(signal: .term))
         XCTAssertEqual(m.status, .stopping, "a grandchild may still run")
         XCTAssertEqual(m.handle(.deadline, now: at(10_000)).first, .killAll)
         _ = m.handle(.allGone, now: at(10_001))
@@ -145,7 +145,7 @@ final class InstanceMachineTests: XCTestCase {
         _ = m.handle(.start, now: at(0))
         _ = m.handle(.spawned(pid: 5), now: at(0))
         let actions = m.handle(.deadline, now: at(1000))
-        XCTAssertEqual(actions.first, .signalGroup(Signal.terminate))
+        XCTAssertEqual(actions.first, .signalGroup(.term))
         XCTAssertEqual(m.failures, 1)
         _ = m.handle(.exited(.exited(0)), now: at(1001))
         XCTAssertEqual(m.lastExit?.stoppedBy, "ready timeout")
@@ -154,7 +154,7 @@ final class InstanceMachineTests: XCTestCase {
     }
 
     func testRestartNeverEndsExited() {
-        var m = machine(RestartPolicy(mode: .never))
+        var m = machine(RestartRules(mode: .never))
         online(&m)
         _ = m.handle(.exited(.exited(1)), now: at(10_000))
         _ = m.handle(.allGone, now: at(10_000))
@@ -162,13 +162,13 @@ final class InstanceMachineTests: XCTestCase {
     }
 
     func testOnFailureRestartsOnlyOnFailure() {
-        var ok = machine(RestartPolicy(mode: .onFailure))
+        var ok = machine(RestartRules(mode: .onFailure))
         online(&ok)
         _ = ok.handle(.exited(.exited(0)), now: at(10_000))
         _ = ok.handle(.allGone, now: at(10_000))
         XCTAssertEqual(ok.phase, .exited)
 
-        var bad = machine(RestartPolicy(mode: .onFailure))
+        var bad = machine(RestartRules(mode: .onFailure))
         online(&bad)
         _ = bad.handle(.exited(.signaled(6)), now: at(10_000))
         XCTAssertEqual(bad.handle(.allGone, now: at(10_000)), [.spawn])
@@ -177,7 +177,7 @@ final class InstanceMachineTests: XCTestCase {
     func testRestartByUserStopsThenStarts() {
         var m = machine()
         online(&m)
-        XCTAssertEqual(m.handle(.restart(by: "user"), now: at(0)).first, .signalGroup(Signal.terminate))
+        XCTAssertEqual(m.handle(.restart(by: "user"), now: at(0)).first, .signalGroup(.term))
         _ = m.handle(.exited(.exited(0)), now: at(1))
         XCTAssertEqual(m.handle(.allGone, now: at(2)), [.spawn])
         XCTAssertEqual(m.restarts, 0, "a restart asked for is not counted as a crash")
@@ -193,7 +193,7 @@ final class InstanceMachineTests: XCTestCase {
     }
 
     func testStopDuringGiveUpKeepsStop() {
-        var m = machine(RestartPolicy(maxRestarts: 1))
+        var m = machine(RestartRules(maxRestarts: 1))
         online(&m)
         _ = m.handle(.exited(.exited(1)), now: at(1))
         _ = m.handle(.stop(by: "user"), now: at(2))
@@ -220,13 +220,13 @@ final class InstanceMachineTests: XCTestCase {
 
     func testOrphansOfEarlierRunAreStoppedFirst() {
         var m = machine()
-        XCTAssertEqual(m.handle(.orphansFound, now: at(0)).last, .collectLeftovers(signal: Signal.terminate))
+        XCTAssertEqual(m.handle(.orphansFound, now: at(0)).last, .collectLeftovers(signal: .term))
         XCTAssertEqual(m.handle(.start, now: at(0)), [])
         XCTAssertEqual(m.handle(.allGone, now: at(5)), [.spawn])
     }
 
     func testDelayTable() {
-        let p = RestartPolicy(backoffInitial: .milliseconds(100), backoffMax: .seconds(30))
+        let p = RestartRules(backoff: Backoff(initial: .milliseconds(100), max: .seconds(30)))
         XCTAssertEqual((1...10).map { p.delay(afterFailures: $0).milliseconds },
                        [100, 200, 400, 800, 1600, 3200, 6400, 12800, 25600, 30000])
     }

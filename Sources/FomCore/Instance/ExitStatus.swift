@@ -9,7 +9,7 @@ public enum ExitStatus: Sendable, Equatable {
     public var description: String {
         switch self {
         case .exited(let code): return "exited with code \(code)"
-        case .signaled(let s): return "killed by signal \(s) (\(Signal.name(of: s)))"
+        case .signaled(let s): return "killed by signal \(s) (\(Signal(number: s)?.name ?? "SIG\(s)"))"
         }
     }
 }

@@ -47,11 +47,11 @@ public struct InstanceMachine: Sendable {
         case spawn
         case startReadyCheck
         /// Stop signal plus SIGCONT to the process group.
-        case signalGroup(Int32)
+        case signalGroup(Signal)
         /// SIGKILL to the group and to every process that carries the instance's marker.
         case killAll
         /// The main process is gone: find what is left, send it `signal`, report `allGone`.
-        case collectLeftovers(signal: Int32)
+        case collectLeftovers(signal: Signal)
         case recordExit(ExitRecord)
         case log(String)
     }
@@ -65,15 +65,15 @@ public struct InstanceMachine: Sendable {
     public private(set) var startedAt: Instant?
     private var stopReason = "user"
 
-    public let policy: RestartPolicy
-    public let stopSignal: Int32
+    public let policy: RestartRules
+    public let stopSignal: Signal
     public let killTimeout: Duration
     public let readyTimeout: Duration?
     /// How long a process that ignored SIGKILL is waited for before giving up.
     public static let killGrace: Duration = .seconds(5)
 
     /// readyTimeout nil means no ready check: online as soon as it runs.
-    public init(policy: RestartPolicy, stopSignal: Int32 = Signal.terminate,
+    public init(policy: RestartRules, stopSignal: Signal = .term,
                 killTimeout: Duration = .seconds(10), readyTimeout: Duration?) {
         self.policy = policy
         self.stopSignal = stopSignal
@@ -162,7 +162,7 @@ public struct InstanceMachine: Sendable {
             // starting/online -> stopping: stop signal now, SIGKILL at killTimeout.
             stopReason = by
             phase = .stopping(pid: pid, then: then, killAt: now + killTimeout, killed: false)
-            return [.signalGroup(stopSignal), .log("stopping pid \(pid) with \(Signal.name(of: stopSignal)) (\(by))")]
+            return [.signalGroup(stopSignal), .log("stopping pid \(pid) with \(stopSignal.name) (\(by))")]
         case .stopping(let pid, let current, let killAt, let killed):
             // A later word wins, but a stop never turns a pending give-up into a restart.
             let next: AfterStop = then == .start && current == .stay ? .start : then
@@ -228,7 +228,7 @@ public struct InstanceMachine: Sendable {
             lastExit = record
             phase = .stopping(pid: nil, then: then, killAt: killAt, killed: killed)
             return [.recordExit(record), .log(record.description),
-                    .collectLeftovers(signal: killed ? Signal.kill : stopSignal)]
+                    .collectLeftovers(signal: killed ? .kill : stopSignal)]
         case .stopping(.none, _, _, _), .stopped, .waiting, .backoff, .errored, .exited:
             return []
         }

@@ -1,0 +1,77 @@
+import FomCore
+
+/// The hand-written argument scanner: flags and options are declared per command, anything
+/// else is a usage error with a suggestion. `--` ends the options (for `exec`).
+struct ParsedArguments: Sendable {
+    var positionals: [String] = []
+    var flags: Set<String> = []
+    var options: [String: String] = [:]
+    /// Everything after `--`.
+    var passthrough: [String]?
+
+    func has(_ flag: String) -> Bool { flags.contains(flag) }
+}
+
+struct ArgumentSpec: Sendable {
+    /// Flags without a value, by their long name (`--json`); short aliases map to long names.
+    var flags: [String] = []
+    /// Options that take a value (`--config PATH`, `-n 50`).
+    var options: [String] = []
+    var aliases: [String: String] = [:]
+    var allowsPassthrough = false
+
+    /// Options every command takes.
+    static let common = ArgumentSpec(flags: ["--help"], options: ["--config", "--env"], aliases: ["-h": "--help"])
+
+    func merged(with other: ArgumentSpec) -> ArgumentSpec {
+        ArgumentSpec(flags: flags + other.flags, options: options + other.options,
+                     aliases: aliases.merging(other.aliases) { a, _ in a },
+                     allowsPassthrough: allowsPassthrough || other.allowsPassthrough)
+    }
+
+    func scan(_ arguments: [String], command: String) throws(UsageError) -> ParsedArguments {
+        var result = ParsedArguments()
+        var i = 0
+        while i < arguments.count {
+            var word = arguments[i]
+            i += 1
+            if word == "--" {
+                guard allowsPassthrough else { throw UsageError("fom \(command): unexpected '--'") }
+                result.passthrough = Array(arguments[i...])
+                return result
+            }
+            guard word.hasPrefix("-"), word != "-" else {
+                result.positionals.append(word)
+                continue
+            }
+            var inlineValue: String?
+            if word.hasPrefix("--"), let eq = word.firstIndex(of: "=") {
+                inlineValue = String(word[word.index(after: eq)...])
+                word = String(word[..<eq])
+            }
+            word = aliases[word] ?? word
+            if flags.contains(word) {
+                if inlineValue != nil { throw UsageError("fom \(command): \(word) takes no value") }
+                result.flags.insert(word)
+            } else if options.contains(word) {
+                if let inlineValue {
+                    result.options[word] = inlineValue
+                } else {
+                    guard i < arguments.count else { throw UsageError("fom \(command): \(word) needs a value") }
+                    result.options[word] = arguments[i]
+                    i += 1
+                }
+            } else if word.count > 1, word.dropFirst().allSatisfy(\.isNumber) {
+                // `-50` is not a flag someone meant; say how to ask for lines.
+                throw UsageError("fom \(command): unknown flag \(word); did you mean \"-n \(word.dropFirst())\"?")
+            } else {
+                let known = flags + options + Array(aliases.keys)
+                var message = "fom \(command): unknown flag \(word)"
+                if let hint = NameSuggestion.closest(to: word, in: known) { message += "; did you mean \"\(hint)\"?" }
+                message += " (see 'fom help \(command)')"
+                throw UsageError(message)
+            }
+        }
+        return result
+    }
+}

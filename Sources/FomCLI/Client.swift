@@ -1,0 +1,79 @@
+import FomCore
+import FomDaemon
+import FomProtocol
+import Glibc
+import SystemKit
+
+/// The CLI's end of the control socket: one JSON line out, one JSON line back.
+struct Client {
+    let fd: Int32
+
+    /// Connects to a running daemon; nil when none answers.
+    static func connect(_ context: Context) -> Client? {
+        Sockets.connectUnix(path: context.runtime.socket).map(Client.init)
+    }
+
+    /// Connects, starting the daemon in the background first when it is not running (as pm2
+    /// does), and says so on stderr.
+    static func connectOrStart(_ context: Context) throws -> Client {
+        if let client = connect(context) { return client }
+        let pid = try startDaemon(context)
+        Output.err("fom: the daemon was not running; started it (pid \(pid))")
+        let deadline = Clock.monotonicNanoseconds() + 10_000_000_000
+        while Clock.monotonicNanoseconds() < deadline {
+            if let client = connect(context) { return client }
+            if !Signals.isAlive(pid) || isZombie(pid) {
+                let tail = Files.readText(context.runtime.daemonOutput)?.split(separator: "\n").last.map(String.init) ?? ""
+                throw Failure("the daemon exited at start\(tail.isEmpty ? "" : ": \(tail)") (see \(context.runtime.daemonOutput))")
+            }
+            usleep(2000)
+        }
+        throw Failure("the daemon did not open \(context.runtime.socket) within 10s (see \(context.runtime.daemonOutput))")
+    }
+
+    private static func isZombie(_ pid: Int32) -> Bool {
+        var status: Int32 = 0
+        return waitpid(pid, &status, WNOHANG) == pid
+    }
+
+    /// `fom daemon` of this same binary, in its own session, output to `.fom/daemon.out`.
+    static func startDaemon(_ context: Context) throws -> Int32 {
+        try context.runtime.prepare()
+        var args = ["fom", "daemon", "--config", context.config.path]
+        if let name = context.envName { args += ["--env", name] }
+        let environment = context.environment.map { "\($0.key)=\($0.value)" }
+        let child = try Spawn.start(executable: Files.executablePath(), arguments: args, environment: environment,
+                                    directory: context.config.directory, outputFile: context.runtime.daemonOutput)
+        return child.pid
+    }
+
+    func request(_ request: Request) throws -> JSONValue {
+        let line = Array((request.json.serialized() + "\n").utf8)
+        do {
+            try FileDescriptor.writeAll(fd, line)
+        } catch {
+            throw Failure("the daemon closed the connection: \(error)")
+        }
+        var buffer: [UInt8] = []
+        while true {
+            guard let chunk = try? FileDescriptor.read(fd, max: 65536), !chunk.isEmpty else {
+                throw Failure("the daemon closed the connection without an answer")
+            }
+            buffer.append(contentsOf: chunk)
+            if let newline = buffer.firstIndex(of: 10) {
+                let answer: JSONValue
+                do {
+                    answer = try JSONValue(parsing: Array(buffer[..<newline]))
+                } catch {
+                    throw Failure("the daemon's answer is not JSON: \(error)")
+                }
+                if answer["ok"]?.boolValue != true {
+                    throw Failure(answer["error"]?.stringValue ?? "the daemon refused the request")
+                }
+                return answer
+            }
+        }
+    }
+
+    func close() { FileDescriptor.close(fd) }
+}

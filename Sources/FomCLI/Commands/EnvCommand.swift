@@ -1,0 +1,66 @@
+import FomCore
+import FomDaemon
+import FomProtocol
+import SystemKit
+
+/// `fom env ID`: the environment the process really has, read from /proc/PID/environ.
+enum EnvCommand {
+    static func run(_ args: ParsedArguments) throws -> Int32 {
+        guard args.positionals.count == 1 else { throw UsageError("fom env: name one instance (id or name)") }
+        let target = args.positionals[0]
+        let context = try Context.load(args)
+        let reveal = args.has("--reveal")
+
+        var variables: [String: String]
+        var name = target
+        if let client = Client.connect(context) {
+            defer { client.close() }
+            let answer = try client.request(Request(.env, targets: [target]))
+            let info = answer["instance"].flatMap(InstanceInfo.init(json:))
+            name = info?.name ?? target
+            var next: [String: String]?
+            if let object = answer["next"]?.objectValue {
+                next = Dictionary(uniqueKeysWithValues: object.members.compactMap { m in m.value.stringValue.map { (m.key, $0) } })
+            }
+            if let pid = info?.pid, let lines = ProcFS.environment(Int32(pid)) {
+                variables = parse(lines)
+                if let next {
+                    let changed = EnvironmentLayers.drift(running: variables, next: next, ignoring: InstanceEnvironment.notDrift)
+                    if !changed.isEmpty {
+                        Output.err("fom env: warning: the files changed since \(name) started; a restart would change \(changed.joined(separator: ", ")) (run 'fom restart \(name)')")
+                    }
+                } else if let error = answer["nextError"]?.stringValue {
+                    Output.err("fom env: warning: a restart of \(name) would fail: \(error)")
+                }
+            } else {
+                guard let next else { throw Failure(answer["nextError"]?.stringValue ?? "cannot compute the environment") }
+                variables = next
+                Output.err("fom env: \(name) is not running; this is the environment its next start would get")
+            }
+        } else {
+            let (config, id) = try context.instance(target)
+            name = config.name
+            variables = try context.nextEnvironment(config, id: id).variables
+            Output.err("fom env: \(name) is not running (no daemon); this is the environment its next start would get")
+        }
+
+        let names = variables.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        if args.has("--json") {
+            var object = JSONObject()
+            for key in names { object[key] = .string(Redaction.display(name: key, value: variables[key]!, reveal: reveal)) }
+            Output.out(JSONValue.object(object).serialized(pretty: true))
+        } else {
+            for key in names { Output.out("\(key)=\(Redaction.display(name: key, value: variables[key]!, reveal: reveal))") }
+        }
+        return 0
+    }
+
+    static func parse(_ lines: [String]) -> [String: String] {
+        var result: [String: String] = [:]
+        for line in lines {
+            guard let eq = line.firstIndex(of: "=") else { continue }
+            result[String(line[..<eq])] = String(line[line.index(after: eq)...])
+        }
+        return result
+    }
+}

@@ -1,0 +1,38 @@
+import FomCore
+import FomDaemon
+import FomProtocol
+import SystemKit
+
+/// `fom exec ID -- COMMAND...`: a one-off command with exactly the environment and working
+/// directory of the instance (its database, its CVAT credentials). Without the instance's
+/// marker: it is not part of the instance, so stopping the instance leaves it alone.
+enum ExecCommand {
+    static func run(_ args: ParsedArguments) throws -> Int32 {
+        guard args.positionals.count == 1 else { throw UsageError("fom exec: usage: fom exec ID|NAME -- COMMAND [ARG...]") }
+        guard let command = args.passthrough, !command.isEmpty else {
+            throw UsageError("fom exec: give the command after '--': fom exec \(args.positionals[0]) -- COMMAND [ARG...]")
+        }
+        let context = try Context.load(args)
+        let (config, id) = try context.instance(args.positionals[0])
+        var variables: [String: String]
+        if let client = Client.connect(context) {
+            // The daemon's view: its own environment is layer 1 of what the instance gets.
+            defer { client.close() }
+            let answer = try client.request(Request(.env, targets: [config.name]))
+            guard let next = answer["next"]?.objectValue else {
+                throw Failure(answer["nextError"]?.stringValue ?? "cannot compute the environment of \(config.name)")
+            }
+            variables = Dictionary(uniqueKeysWithValues: next.members.compactMap { m in m.value.stringValue.map { (m.key, $0) } })
+        } else {
+            variables = try context.nextEnvironment(config, id: id).variables
+        }
+        // Relative paths are taken from the instance's working directory, where the command runs.
+        let program = command[0]
+        guard let executable = Spawn.resolveExecutable(program, base: config.cwd, searchPath: variables["PATH"]) else {
+            throw Failure("\(program): command not found (relative paths start in \(config.cwd))")
+        }
+        let lines = variables.map { "\($0.key)=\($0.value)" }
+        let error = Exec.replace(executable: executable, arguments: command, environment: lines, directory: config.cwd)
+        throw Failure(error.description)
+    }
+}

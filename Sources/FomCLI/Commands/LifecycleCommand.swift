@@ -1,0 +1,40 @@
+import FomCore
+import FomProtocol
+
+/// `fom start`, `fom stop`, `fom restart`: ask the daemon, wait until the targets settle,
+/// print their rows. Exit 1 when one of them did not end where asked.
+enum LifecycleCommand {
+    static func start(_ args: ParsedArguments) throws -> Int32 { try act(.start, args) }
+    static func stop(_ args: ParsedArguments) throws -> Int32 { try act(.stop, args) }
+    static func restart(_ args: ParsedArguments) throws -> Int32 { try act(.restart, args) }
+
+    static func act(_ command: Request.Command, _ args: ParsedArguments) throws -> Int32 {
+        if command != .start && args.positionals.isEmpty {
+            throw UsageError("fom \(command.rawValue): name the instances (id, name or all)")
+        }
+        let context = try Context.load(args)
+        let client = try Client.connectOrStart(context)
+        defer { client.close() }
+        let wait = !args.has("--no-wait")
+        let answer = try client.request(Request(command, targets: args.positionals, wait: wait))
+        let rows = (answer["instances"]?.arrayValue ?? []).compactMap(InstanceInfo.init(json:))
+        if args.has("--json") {
+            Output.out(JSONValue.array(rows.map(\.json)).serialized())
+        } else {
+            ListCommand.printTable(rows)
+        }
+        guard wait else { return 0 }
+        let wanted = command == .stop ? ["stopped", "exited", "errored"] : ["online"]
+        var failed = false
+        for row in rows where !wanted.contains(row.status) {
+            failed = true
+            var message = "fom \(command.rawValue): \(row.name) is \(row.status)"
+            if let reason = row.reason { message += ": \(reason)" } else if let exit = row.lastExit { message += " (last: \(exit))" }
+            Output.err(message)
+        }
+        if command == .stop {
+            for row in rows where row.status == "errored" { failed = true; Output.err("fom stop: \(row.name) is errored: \(row.reason ?? "")") }
+        }
+        return failed ? 1 : 0
+    }
+}

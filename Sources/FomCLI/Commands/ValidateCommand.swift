@@ -1,0 +1,27 @@
+import FomCore
+import FomDaemon
+
+/// `fom validate`: supervisor.json, the env file and every instance's environment, checked
+/// without running anything.
+enum ValidateCommand {
+    static func run(_ args: ParsedArguments) throws -> Int32 {
+        if let extra = args.positionals.first { throw UsageError("fom validate: unexpected argument \"\(extra)\"") }
+        let context = try Context.load(args)
+        try context.checkEnvFile()
+        var failures = 0
+        for (i, instance) in context.config.instances.enumerated() {
+            do {
+                _ = try context.nextEnvironment(instance, id: i)
+            } catch {
+                Output.err("\(error)")
+                failures += 1
+            }
+        }
+        if failures > 0 { return 1 }
+        let envNote = Files.exists(context.envFile) ? context.envFile : "\(context.envFile) (missing: no variables from it)"
+        Output.out("ok: \(context.config.path) (\(context.config.instances.count) instances), env file \(envNote)")
+        return 0
+    }
+}
+
+import SystemKit

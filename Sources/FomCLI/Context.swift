@@ -1,0 +1,75 @@
+import FomCore
+import FomDaemon
+import SystemKit
+
+/// What every command needs: the config found the way git finds `.git`, the env file that
+/// `--env NAME` selects, and the runtime directory with the control socket.
+struct Context {
+    let config: SupervisorConfig
+    let envFile: String
+    let runtime: RuntimeDirectory
+    let environment: [String: String]
+    let envName: String?
+
+    static func load(_ args: ParsedArguments) throws -> Context {
+        let environment = Files.environment()
+        let cwd = Files.currentDirectory()
+        guard let path = ConfigDiscovery.locate(explicit: args.options["--config"], environment: environment,
+                                                cwd: cwd, fileExists: Files.exists) else {
+            throw Failure("no supervisor.json in \(cwd) or any parent (use --config PATH or set FOM_CONFIG)")
+        }
+        guard let text = Files.readText(path) else {
+            throw Failure("\(path): cannot read the file")
+        }
+        let runtimeOverride = environment["FOM_HOME"].flatMap { $0.isEmpty ? nil : $0 }
+        let config: SupervisorConfig
+        do {
+            config = try SupervisorConfig.parse(text: text, path: path, runtimeDirectory: runtimeOverride)
+        } catch {
+            throw Failure(error.description)
+        }
+        let envName = args.options["--env"]
+        if let envName, envName.isEmpty || envName.contains("/") {
+            throw UsageError("--env takes a name such as 'dev' (for .env.dev), not \"\(envName)\"")
+        }
+        return Context(config: config, envFile: config.envFile(selecting: envName),
+                       runtime: RuntimeDirectory(configDirectory: config.directory, environment: environment),
+                       environment: environment, envName: envName)
+    }
+
+    /// Reads the env file for validation: its errors name file and line.
+    func checkEnvFile() throws {
+        guard let text = Files.readText(envFile) else {
+            if envName != nil { throw Failure("\(envFile): no such file (selected by --env \(envName!))") }
+            return
+        }
+        do {
+            _ = try DotEnv.parse(text, file: envFile, lookup: { environment[$0] })
+        } catch {
+            throw Failure(error.description)
+        }
+    }
+}
+
+extension Context {
+    /// Finds an instance by id or name without the daemon (ids from the state file).
+    func instance(_ target: String) throws -> (config: InstanceConfig, id: Int) {
+        var state = StateStore.load(runtime.stateFile)
+        let ids = config.instances.map { state.id(for: $0.name) }
+        for (i, instance) in config.instances.enumerated() where instance.name == target || String(ids[i]) == target {
+            return (instance, ids[i])
+        }
+        var message = "unknown instance \"\(target)\""
+        if let hint = NameSuggestion.closest(to: target, in: config.instances.map(\.name)) { message += "; did you mean \"\(hint)\"?" }
+        throw Failure(message)
+    }
+
+    /// The environment the next start of an instance gets, computed here (no daemon running).
+    func nextEnvironment(_ instance: InstanceConfig, id: Int) throws -> ResolvedEnvironment {
+        do {
+            return try InstanceEnvironment.compute(instance, id: id, envFile: envFile, supervisorEnvironment: environment)
+        } catch {
+            throw Failure("\(error)")
+        }
+    }
+}

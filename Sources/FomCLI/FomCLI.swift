@@ -1,0 +1,45 @@
+import FomCore
+
+/// The entry point: `fom COMMAND [ARGS]`. Exit codes: 0 success, 1 the operation failed,
+/// 2 usage error.
+public enum FomCLI {
+    public static func main(_ arguments: [String]) -> Int32 {
+        var words = Array(arguments.dropFirst())
+        guard let first = words.first else {
+            HelpCommand.printOverview()
+            return 2
+        }
+        if first == "--version" || first == "-V" || first == "version" {
+            Output.out("fom \(FomVersion.string)")
+            return 0
+        }
+        if first == "--help" || first == "-h" {
+            HelpCommand.printOverview()
+            return 0
+        }
+        words.removeFirst()
+        guard let command = CommandTable.find(first) else {
+            var message = "fom: unknown command \"\(first)\""
+            if let hint = NameSuggestion.closest(to: first, in: CommandTable.names) { message += "; did you mean \"\(hint)\"?" }
+            Output.err(message + " (see 'fom help')")
+            return 2
+        }
+        do {
+            let args = try ArgumentSpec.common.merged(with: command.spec).scan(words, command: command.name)
+            if args.has("--help") {
+                HelpCommand.printCommand(command)
+                return 0
+            }
+            return try command.run(args)
+        } catch let error as UsageError {
+            Output.err(error.message)
+            return 2
+        } catch let error as Failure {
+            Output.err("fom \(command.name): \(error.message)")
+            return 1
+        } catch {
+            Output.err("fom \(command.name): \(error)")
+            return 1
+        }
+    }
+}

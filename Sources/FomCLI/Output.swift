@@ -1,0 +1,57 @@
+import Glibc
+import SystemKit
+
+/// Writing to the terminal or a pipe: colour only on a terminal (and never with NO_COLOR).
+enum Output {
+    static func out(_ text: String) { try? FileDescriptor.writeAll(1, text + "\n") }
+    static func err(_ text: String) { try? FileDescriptor.writeAll(2, text + "\n") }
+
+    static let colorOut = isatty(1) == 1 && getenv("NO_COLOR") == nil
+    static let colorErr = isatty(2) == 1 && getenv("NO_COLOR") == nil
+
+    static func paint(_ text: String, _ code: String, on enabled: Bool = colorOut) -> String {
+        enabled ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text
+    }
+
+    /// A plain table: columns padded to their widest cell (cells may hold colour codes).
+    static func table(_ header: [String], _ rows: [[String]]) -> [String] {
+        func visible(_ s: String) -> Int {
+            var count = 0
+            var inEscape = false
+            for c in s.unicodeScalars {
+                if c == "\u{1B}" { inEscape = true; continue }
+                if inEscape { if c == "m" { inEscape = false }; continue }
+                count += 1
+            }
+            return count
+        }
+        var widths = header.map(\.count)
+        for row in rows { for (i, cell) in row.enumerated() where i < widths.count { widths[i] = max(widths[i], visible(cell)) } }
+        func line(_ cells: [String]) -> String {
+            var parts: [String] = []
+            for (i, cell) in cells.enumerated() {
+                let pad = i == cells.count - 1 ? 0 : widths[i] - visible(cell)
+                parts.append(cell + String(repeating: " ", count: max(0, pad)))
+            }
+            return parts.joined(separator: "  ")
+        }
+        return [line(header)] + rows.map(line)
+    }
+
+    static func statusColor(_ status: String) -> String {
+        switch status {
+        case "online": return paint(status, "32")
+        case "errored": return paint(status, "31")
+        case "starting", "stopping", "backoff": return paint(status, "33")
+        default: return paint(status, "2")
+        }
+    }
+
+    static func duration(ms: Int) -> String {
+        let s = ms / 1000
+        if s < 60 { return "\(s)s" }
+        if s < 3600 { return "\(s / 60)m" }
+        if s < 86400 { return "\(s / 3600)h" }
+        return "\(s / 86400)d"
+    }
+}

@@ -1,0 +1,29 @@
+import FomCore
+import SystemKit
+
+/// The environment a start of an instance gets, computed afresh from the files each time (no
+/// pm2 `--update-env` trap). Shared by the daemon (spawn) and the CLI (`env`, `exec`).
+public enum InstanceEnvironment {
+    /// The marker every process of the instance inherits; not part of what the user configures.
+    public static let markerName = "FOM_TREE"
+    /// Variables a shell in the instance maintains itself; a difference in them is not drift.
+    public static let notDrift: Set<String> = [markerName, "PWD", "OLDPWD", "SHLVL", "_"]
+
+    public static func compute(
+        _ instance: InstanceConfig, id: Int, envFile: String, supervisorEnvironment: [String: String]
+    ) throws -> ResolvedEnvironment {
+        var entries: [DotEnvEntry] = []
+        if let text = Files.readText(envFile) {
+            entries = try DotEnv.parse(text, file: envFile, lookup: { supervisorEnvironment[$0] })
+        }
+        // The child starts in the instance's directory, so PWD says that one, as a shell would.
+        var base = supervisorEnvironment
+        base["PWD"] = instance.cwd
+        let inputs = EnvironmentInputs(
+            supervisorEnvironment: base, dotenv: entries, envFilePath: envFile,
+            isFiftyOne: instance.kind == .fiftyone, port: instance.port, address: instance.address,
+            instanceEnv: instance.env.map { ($0.key, $0.value) }, cvatSync: instance.cvatSync,
+            name: instance.name, id: id)
+        return try EnvironmentLayers.build(inputs)
+    }
+}

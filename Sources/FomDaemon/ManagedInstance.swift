@@ -1,0 +1,70 @@
+import FomCore
+import FomProtocol
+import SystemKit
+
+/// One instance as the daemon holds it: its config, its pure state machine, and the resources
+/// of its current run (pipes, ready probe, leftover processes being waited for).
+final class ManagedInstance {
+    let id: Int
+    let config: InstanceConfig
+    var machine: InstanceMachine
+    /// The user's last word: up or down. Kept across daemon restarts in the state file.
+    var wantedUp: Bool
+    let marker: String
+    let out: LogFile
+    let err: LogFile
+    var stdoutFD: Int32 = -1
+    var stderrFD: Int32 = -1
+    var probe: ReadyProbe?
+    /// pid -> pidfd of processes still alive after the main process ended.
+    var leftovers: [Int32: Int32] = [:]
+    /// Start time (clock ticks since boot) of the main process, for the state file.
+    var startTime: UInt64 = 0
+    var lastCommand: [String] = []
+    var history: [String] = []
+    /// Why a waiting instance does not start yet ("waiting for mongodb").
+    var waitingFor: String?
+    var startedWallMs: Int64 = 0
+    var onlineWallMs: Int64 = 0
+
+    init(id: Int, config: InstanceConfig, logs: LogsConfig, marker: String, wantedUp: Bool) {
+        self.id = id
+        self.config = config
+        self.marker = marker
+        self.wantedUp = wantedUp
+        let readyTimeout: Duration? = config.ready == .none ? nil : config.readyTimeout
+        machine = InstanceMachine(policy: RestartRules(config), stopSignal: config.stopSignal,
+                                  killTimeout: config.killTimeout, readyTimeout: readyTimeout)
+        out = LogFile(path: "\(logs.dir)/\(config.name).out.log", maxSize: logs.maxSize, keep: logs.keep,
+                      timestamps: logs.timestamps)
+        err = LogFile(path: "\(logs.dir)/\(config.name).err.log", maxSize: logs.maxSize, keep: logs.keep,
+                      timestamps: logs.timestamps)
+    }
+
+    var name: String { config.name }
+
+    /// Whether no process of the instance can be running.
+    var isAtRest: Bool { !machine.status.hasProcess && leftovers.isEmpty }
+
+    func info(now: Instant, detailed: Bool) -> InstanceInfo {
+        var uptime: Int?
+        switch machine.phase {
+        case .online(_, let since): uptime = Int((now - since).milliseconds)
+        case .starting: uptime = machine.startedAt.map { Int((now - $0).milliseconds) }
+        default: uptime = nil
+        }
+        var nextTry: Int?
+        if case .backoff(let until) = machine.phase {
+            nextTry = Int(Clock.wallMilliseconds() + (until - now).milliseconds)
+        }
+        var reason = machine.erroredReason
+        if case .waiting = machine.phase { reason = waitingFor }
+        return InstanceInfo(
+            id: id, name: name, kind: config.kind.rawValue, status: machine.status.rawValue,
+            pid: machine.pid.map(Int.init), uptimeMs: uptime, restarts: machine.restarts, port: config.port,
+            cvatSync: config.cvatSync, reason: reason, lastExit: machine.lastExit?.description,
+            nextTryMs: nextTry, history: detailed ? history : [],
+            logErrors: out.errors + err.errors, lastLogError: err.lastError ?? out.lastError,
+            command: detailed ? lastCommand : [], cwd: detailed ? config.cwd : "")
+    }
+}

@@ -1,0 +1,27 @@
+import FomCore
+import Glibc
+import SystemKit
+
+/// Finds every process of an instance, including grandchildren that left its session, by the
+/// marker variable each one inherits (as Jenkins's process-tree killer does).
+public enum ProcessTree {
+    /// Live processes carrying exactly this marker (`FOM_TREE=KEY/NAME`).
+    public static func members(marker: String) -> [Int32] {
+        ProcFS.processes(withMarker: marker).map(\.pid)
+    }
+
+    /// Live processes of any instance of this runtime directory, by instance name.
+    public static func membersByName(treeKey: String) -> [String: [Int32]] {
+        let prefix = "FOM_TREE=\(treeKey)/"
+        var result: [String: [Int32]] = [:]
+        for (pid, entry) in ProcFS.processes(withMarker: prefix, prefix: true) {
+            result[String(entry.dropFirst(prefix.count)), default: []].append(pid)
+        }
+        return result
+    }
+
+    /// Resident memory of the process group plus marked processes, in bytes.
+    public static func rss(of pids: [Int32]) -> Int {
+        pids.reduce(0) { $0 + (ProcFS.stat($1)?.rssPages ?? 0) } * ProcFS.pageSize
+    }
+}

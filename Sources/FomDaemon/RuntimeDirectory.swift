@@ -1,0 +1,68 @@
+import FomCore
+import Glibc
+import SystemKit
+
+/// `.fom/` beside supervisor.json (or `$FOM_HOME`): socket, state file, lock, daemon output.
+public struct RuntimeDirectory: Sendable {
+    public let path: String
+
+    public init(configDirectory: String, environment: [String: String]) {
+        if let home = environment["FOM_HOME"], !home.isEmpty {
+            path = PosixPath.absolute(home, base: Files.currentDirectory())
+        } else {
+            path = configDirectory + "/.fom"
+        }
+    }
+
+    public var socket: String { path + "/fom.sock" }
+    public var stateFile: String { path + "/state.json" }
+    public var lockFile: String { path + "/daemon.lock" }
+    /// Where a daemon started in the background writes its own stdout and stderr.
+    public var daemonOutput: String { path + "/daemon.out" }
+
+    /// A short key for this runtime directory, carried by every process fom starts from it
+    /// (`FOM_TREE=KEY/NAME`), so that processes of an earlier run are found again.
+    public var treeKey: String {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in path.utf8 {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x100_0000_01b3
+        }
+        let hex = String(hash, radix: 16)
+        return String(repeating: "0", count: 16 - hex.count) + hex
+    }
+
+    public func treeMarker(for name: String) -> String { "FOM_TREE=\(treeKey)/\(name)" }
+
+    /// Creates the directory with mode 0700 (and tightens an existing one).
+    public func prepare() throws(SystemError) {
+        try Files.makeDirectories(path, mode: 0o700)
+        chmod(path, 0o700)
+    }
+
+    /// Takes the daemon lock; nil when another daemon holds it. The descriptor stays open for the
+    /// daemon's life: the kernel drops the lock when the daemon dies, even by kill -9.
+    public func lock() -> Int32? {
+        let fd = open(lockFile, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        if fd < 0 { return nil }
+        if flock(fd, LOCK_EX | LOCK_NB) != 0 {
+            Glibc.close(fd)
+            return nil
+        }
+        ftruncate(fd, 0)
+        try? FileDescriptor.writeAll(fd, "\(getpid())\n")
+        return fd
+    }
+
+    /// Whether a daemon holds the lock right now (without taking it).
+    public func isLocked() -> Bool {
+        let fd = open(lockFile, O_RDWR | O_CLOEXEC)
+        if fd < 0 { return false }
+        defer { Glibc.close(fd) }
+        if flock(fd, LOCK_EX | LOCK_NB) == 0 {
+            flock(fd, LOCK_UN)
+            return false
+        }
+        return true
+    }
+}

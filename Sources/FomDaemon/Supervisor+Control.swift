@@ -1,0 +1,250 @@
+import FomCore
+import FomProtocol
+import Glibc
+import SystemKit
+
+/// The control socket: JSON lines from the CLI, answered in order. Garbage and over-long lines
+/// get an error; nobody else waits for them.
+extension Supervisor {
+    func acceptClients() {
+        while let fd = Sockets.accept(listenFD) {
+            // Only the daemon's own user (or root) may control it.
+            guard let peer = Sockets.peer(fd), peer.uid == geteuid() || peer.uid == 0 else {
+                let bytes = Array((Response.error("permission denied: the daemon belongs to uid \(geteuid())").serialized() + "\n").utf8)
+                _ = bytes.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+                FileDescriptor.close(fd)
+                continue
+            }
+            clients[fd] = ControlConnection()
+            poll.add(fd, token: Token.client.with(Int(fd)))
+        }
+    }
+
+    func serviceClient(_ fd: Int32, _ event: EventPoll.Event) {
+        guard let client = clients[fd] else { return }
+        if event.writable { flush(fd, client) }
+        guard clients[fd] != nil else { return }
+        if event.readable || event.hangup {
+            do {
+                guard let chunk = try FileDescriptor.read(fd, max: 65536) else { return }
+                if chunk.isEmpty {
+                    if client.awaitingAnswer { poll.modify(fd, token: Token.client.with(Int(fd)), readable: false, writable: !client.output.isEmpty) } else { dropClient(fd) }
+                    return
+                }
+                client.input.append(contentsOf: chunk)
+            } catch {
+                dropClient(fd)
+                return
+            }
+            processInput(fd, client)
+        }
+    }
+
+    func processInput(_ fd: Int32, _ client: ControlConnection) {
+        while !client.awaitingAnswer, let newline = client.input.firstIndex(of: 10) {
+            let line = Array(client.input[..<newline])
+            client.input.removeSubrange(...newline)
+            if line.allSatisfy({ $0 == 32 || $0 == 13 || $0 == 9 }) { continue }
+            handle(line: line, from: fd)
+        }
+        if client.input.count > ControlConnection.maxLine {
+            client.input = []
+            client.closeWhenFlushed = true
+            reply(fd, Response.error("request line longer than 1 MiB"))
+        }
+    }
+
+    func handle(line: [UInt8], from fd: Int32) {
+        let request: Request
+        do {
+            request = try Request(line: line)
+        } catch {
+            reply(fd, Response.error(error.message))
+            return
+        }
+        switch request.command {
+        case .ping:
+            reply(fd, Response.ok([("pid", JSONValue(Int(getpid()))), ("version", .string(FomVersion.string)),
+                                   ("uptimeMs", JSONValue(Int((Clock.monotonicNanoseconds() - started) / 1_000_000))),
+                                   ("config", .string(options.config.path)), ("rssBytes", JSONValue(ProcFS.ownRSS()))]))
+        case .list:
+            let t = now
+            reply(fd, Response.ok([("instances", .array(instances.map { $0.info(now: t, detailed: false).json }))]))
+        case .describe, .env:
+            guard let instance = resolve(request.targets, fd: fd, single: true)?.first else { return }
+            var members: [(String, JSONValue)] = [("instance", instance.info(now: now, detailed: true).json)]
+            if request.command == .env || request.command == .describe {
+                do {
+                    let next = try InstanceEnvironment.compute(instance.config, id: instance.id, envFile: options.envFile,
+                                                               supervisorEnvironment: supervisorEnvironment)
+                    var object = JSONObject()
+                    for name in next.sortedNames { object[name] = .string(next.variables[name]!) }
+                    members.append(("next", .object(object)))
+                    var sources = JSONObject()
+                    for name in next.sortedNames { sources[name] = .string(next.source(of: name)?.description ?? "") }
+                    members.append(("sources", .object(sources)))
+                } catch {
+                    members.append(("nextError", .string("\(error)")))
+                }
+                members.append(("envFile", .string(options.envFile)))
+                members.append(("logs", .array([.string(instance.out.path), .string(instance.err.path)])))
+            }
+            reply(fd, Response.ok(members))
+        case .start, .stop, .restart:
+            if shuttingDown {
+                reply(fd, Response.error("the daemon is shutting down"))
+                return
+            }
+            let targets: [ManagedInstance]
+            if request.targets.isEmpty && request.command == .start {
+                targets = instances.filter(\.config.autostart)
+            } else {
+                guard let resolved = resolve(request.targets, fd: fd, single: false) else { return }
+                targets = resolved
+            }
+            apply(request.command, to: targets)
+            let ids = targets.map(\.id)
+            let done: (ManagedInstance) -> Bool = request.command == .stop
+                ? { $0.isAtRest }
+                : { s in [.online, .errored, .exited, .backoff, .stopped].contains(s.machine.status) && !(s.machine.status == .stopped && s.wantedUp) }
+            if request.wait {
+                clients[fd]?.awaitingAnswer = true
+                waiters.append(Waiter(client: fd, ids: ids, done: done))
+            } else {
+                reply(fd, Response.ok([("instances", .array(targets.map { $0.info(now: now, detailed: false).json }))]))
+            }
+        case .flush:
+            var targets = instances
+            if !request.targets.isEmpty {
+                guard let resolved = resolve(request.targets, fd: fd, single: false) else { return }
+                targets = resolved
+            } else {
+                events.flush()
+            }
+            for instance in targets {
+                instance.out.flush()
+                instance.err.flush()
+            }
+            reply(fd, Response.ok())
+        case .kill:
+            clients[fd]?.awaitingAnswer = true
+            killClients.append(fd)
+            beginShutdown(reason: "fom kill")
+        }
+    }
+
+    /// start also starts what the targets depend on (as systemd's Wants= does); stop of several
+    /// goes dependents first.
+    func apply(_ command: Request.Command, to targets: [ManagedInstance]) {
+        switch command {
+        case .start:
+            var queue = targets
+            var seen = Set<Int>()
+            while let instance = queue.popLast() {
+                guard seen.insert(instance.id).inserted else { continue }
+                setWanted(instance, true)
+                feed(instance, .start)
+                queue.append(contentsOf: instance.config.dependsOn.compactMap { byName[$0] })
+            }
+        case .restart:
+            for instance in targets {
+                setWanted(instance, true)
+                feed(instance, .restart(by: "user"))
+            }
+        case .stop:
+            for instance in targets {
+                setWanted(instance, false)
+                switch instance.machine.phase {
+                case .starting, .online, .stopping: pendingStops[instance.id] = "user"
+                default: feed(instance, .stop(by: "user"))
+                }
+            }
+        default:
+            break
+        }
+    }
+
+    func setWanted(_ instance: ManagedInstance, _ up: Bool) {
+        if instance.wantedUp != up || state.wanted[instance.name] != up {
+            instance.wantedUp = up
+            state.wanted[instance.name] = up
+            stateDirty = true
+        }
+    }
+
+    /// Ids, names or `all`; an unknown one is answered with an error naming it.
+    func resolve(_ targets: [String], fd: Int32, single: Bool) -> [ManagedInstance]? {
+        if targets.isEmpty {
+            reply(fd, Response.error("name an instance (id or name)"))
+            return nil
+        }
+        var result: [ManagedInstance] = []
+        for target in targets {
+            if target == "all" && !single {
+                result.append(contentsOf: instances)
+                continue
+            }
+            if let instance = byName[target] ?? Int(target).flatMap({ id in instances.first { $0.id == id } }) {
+                if !result.contains(where: { $0 === instance }) { result.append(instance) }
+                continue
+            }
+            var message = "unknown instance \"\(target)\""
+            if let hint = NameSuggestion.closest(to: target, in: instances.map(\.name)) { message += "; did you mean \"\(hint)\"?" }
+            reply(fd, Response.error(message))
+            return nil
+        }
+        return result
+    }
+
+    func answerWaiters() {
+        guard !waiters.isEmpty else { return }
+        var remaining: [Waiter] = []
+        for waiter in waiters {
+            let targets = waiter.ids.compactMap { id in instances.first { $0.id == id } }
+            if targets.allSatisfy(waiter.done) {
+                clients[waiter.client]?.awaitingAnswer = false
+                reply(waiter.client, Response.ok([("instances", .array(targets.map { $0.info(now: now, detailed: false).json }))]))
+                if let client = clients[waiter.client] { processInput(waiter.client, client) }
+            } else {
+                remaining.append(waiter)
+            }
+        }
+        waiters = remaining
+    }
+
+    func reply(_ fd: Int32, _ value: JSONValue) {
+        guard let client = clients[fd] else { return }
+        client.output.append(contentsOf: Array((value.serialized() + "\n").utf8))
+        flush(fd, client)
+    }
+
+    func flush(_ fd: Int32, _ client: ControlConnection) {
+        while !client.output.isEmpty {
+            let n = client.output.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL | MSG_DONTWAIT)) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                if errno == EAGAIN { break }
+                dropClient(fd)
+                return
+            }
+            client.output.removeFirst(n)
+        }
+        if client.output.isEmpty && client.closeWhenFlushed {
+            dropClient(fd)
+            return
+        }
+        poll.modify(fd, token: Token.client.with(Int(fd)), readable: !client.closeWhenFlushed, writable: !client.output.isEmpty)
+    }
+
+    func flushClients() {
+        for (fd, client) in clients { flush(fd, client) }
+    }
+
+    func dropClient(_ fd: Int32) {
+        guard clients.removeValue(forKey: fd) != nil else { return }
+        poll.remove(fd)
+        FileDescriptor.close(fd)
+        waiters.removeAll { $0.client == fd }
+        killClients.removeAll { $0 == fd }
+    }
+}

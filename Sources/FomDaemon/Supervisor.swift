@@ -1,0 +1,461 @@
+import FomCore
+import FomProtocol
+import Glibc
+import SystemKit
+
+/// The daemon: one thread, one epoll loop. Signals, child pipes, pidfds, ready probes and the
+/// control socket are descriptors; timers are monotonic deadlines that set the wait's timeout.
+/// With nothing scheduled the loop sleeps until a descriptor wakes it: no polling tick.
+public final class Supervisor {
+    public struct Options: Sendable {
+        public var config: SupervisorConfig
+        public var envFile: String
+        public var runtime: RuntimeDirectory
+        /// Echo fom.log lines on stderr (`fom daemon` in a terminal or a container).
+        public var echoEvents: Bool
+
+        public init(config: SupervisorConfig, envFile: String, runtime: RuntimeDirectory, echoEvents: Bool) {
+            self.config = config
+            self.envFile = envFile
+            self.runtime = runtime
+            self.echoEvents = echoEvents
+        }
+    }
+
+    /// What an epoll token stands for: the kind in the top byte, an index below.
+    enum Token: UInt64 {
+        case signal = 1, listener, client, pipe, probe, pidfd
+
+        func with(_ index: Int) -> UInt64 { rawValue << 56 | UInt64(UInt32(truncatingIfNeeded: index)) }
+        static func decode(_ token: UInt64) -> (Token, Int)? {
+            guard let kind = Token(rawValue: token >> 56) else { return nil }
+            return (kind, Int(UInt32(truncatingIfNeeded: token)))
+        }
+    }
+
+    /// A client that asked to be answered once its targets have settled.
+    struct Waiter {
+        let client: Int32
+        let ids: [Int]
+        let done: (ManagedInstance) -> Bool
+    }
+
+    let options: Options
+    let poll: EventPoll
+    var instances: [ManagedInstance] = []
+    var byName: [String: ManagedInstance] = [:]
+    var state: StateStore
+    let events: LogFile
+    var signalFD: Int32 = -1
+    var listenFD: Int32 = -1
+    var clients: [Int32: ControlConnection] = [:]
+    var pipes: [Int32: (instance: ManagedInstance, isErr: Bool)] = [:]
+    var pidfds: [Int32: (instance: ManagedInstance, pid: Int32)] = [:]
+    var waiters: [Waiter] = []
+    /// Instances to stop once their dependents are down (ordered stop and shutdown).
+    var pendingStops: [Int: String] = [:]
+    var shuttingDown = false
+    var killClients: [Int32] = []
+    var stateDirty = false
+    var finished = false
+    let supervisorEnvironment: [String: String]
+    let started = Clock.monotonicNanoseconds()
+
+    public init(_ options: Options) throws {
+        self.options = options
+        poll = try EventPoll()
+        state = StateStore.load(options.runtime.stateFile)
+        supervisorEnvironment = Files.environment()
+        try Files.makeDirectories(options.config.logs.dir)
+        events = LogFile(path: options.config.logs.dir + "/fom.log", maxSize: options.config.logs.maxSize,
+                         keep: options.config.logs.keep, timestamps: false)
+        for config in options.config.instances {
+            let id = state.id(for: config.name)
+            let wanted = state.wanted[config.name] ?? config.autostart
+            let instance = ManagedInstance(id: id, config: config, logs: options.config.logs,
+                                           marker: options.runtime.treeMarker(for: config.name), wantedUp: wanted)
+            instances.append(instance)
+            byName[config.name] = instance
+            state.wanted[config.name] = wanted
+        }
+        stateDirty = true
+    }
+
+    var now: Instant { Instant(nanoseconds: Clock.monotonicNanoseconds()) }
+
+    // MARK: - Running
+
+    /// Runs until SIGTERM, SIGINT or `fom kill` has stopped every instance. Returns the exit code.
+    public func run() throws -> Int32 {
+        signalFD = try Signals.blockAndOpen([SIGCHLD, SIGTERM, SIGINT, SIGHUP])
+        Signals.ignore(SIGPIPE)
+        _ = Signals.becomeSubreaper()
+        poll.add(signalFD, token: Token.signal.with(0))
+        listenFD = try Sockets.listenUnix(path: options.runtime.socket, mode: 0o600)
+        poll.add(listenFD, token: Token.listener.with(0))
+        log("fom", "daemon started (pid \(getpid()), config \(options.config.path))")
+
+        cleanUpEarlierRun()
+        for instance in instances where instance.wantedUp {
+            feed(instance, .start)
+        }
+        settle()
+
+        while !finished {
+            let events = poll.wait(timeoutMs: timeoutUntilNextDeadline())
+            for event in events { dispatch(event) }
+            fireDeadlines()
+            settle()
+        }
+        for (fd, _) in clients { FileDescriptor.close(fd) }
+        unlink(options.runtime.socket)
+        log("fom", "daemon stopped")
+        return 0
+    }
+
+    /// Processes carrying this runtime directory's marker survived an earlier daemon (kill -9):
+    /// they are stopped first so that no instance runs twice and no port is held twice.
+    func cleanUpEarlierRun() {
+        var found = ProcessTree.membersByName(treeKey: options.runtime.treeKey)
+        // A recorded pid that still runs with the same start time belongs to us too.
+        for (name, running) in state.running {
+            guard let st = ProcFS.stat(running.pid), st.startTime == running.startTime, st.state != "Z" else { continue }
+            if !(found[name] ?? []).contains(running.pid) { found[name, default: []].append(running.pid) }
+        }
+        state.running = [:]
+        for (name, pids) in found {
+            guard let instance = byName[name] else {
+                // An instance no longer in the config: its processes must not live on.
+                for pid in pids { Signals.send(pid, SIGKILL) }
+                log("fom", "killed \(pids.count) process(es) of removed instance \(name) from an earlier run")
+                continue
+            }
+            feed(instance, .orphansFound)
+        }
+    }
+
+    func timeoutUntilNextDeadline() -> Int32 {
+        var next: Instant?
+        for instance in instances {
+            if let d = instance.machine.deadline, next == nil || d < next! { next = d }
+            if let d = instance.probe?.deadline, next == nil || d < next! { next = d }
+        }
+        guard let next else { return -1 }
+        let ms = (next - now).nanoseconds
+        if ms <= 0 { return 0 }
+        // Round up so that we never wake just before the deadline and spin.
+        return Int32(min((ms + 999_999) / 1_000_000, Int64(Int32.max)))
+    }
+
+    func fireDeadlines() {
+        let t = now
+        for instance in instances {
+            if let d = instance.machine.deadline, d <= t { feed(instance, .deadline) }
+            if let probe = instance.probe, probe.deadline <= t, case .starting = instance.machine.phase {
+                if let fd = probe.timerFired(now: t) {
+                    poll.add(fd, token: Token.probe.with(instance.id), writable: true)
+                }
+            }
+        }
+    }
+
+    func dispatch(_ event: EventPoll.Event) {
+        guard let (kind, index) = Token.decode(event.token) else { return }
+        switch kind {
+        case .signal: handleSignals()
+        case .listener: acceptClients()
+        case .client: serviceClient(Int32(index), event)
+        case .pipe: readPipe(Int32(index))
+        case .probe: probeEvent(instanceID: index)
+        case .pidfd: leftoverExited(Int32(index))
+        }
+    }
+
+    // MARK: - Signals and children
+
+    func handleSignals() {
+        while let signal = Signals.next(from: signalFD) {
+            switch signal {
+            case SIGCHLD: reapChildren()
+            case SIGTERM, SIGINT: beginShutdown(reason: "signal \(signal == SIGTERM ? "SIGTERM" : "SIGINT")")
+            case SIGHUP: log("fom", "SIGHUP received: reload is not available yet; nothing changed")
+            default: break
+            }
+        }
+    }
+
+    /// Reaps every exited child, instances and adopted orphans alike (safe as PID 1).
+    func reapChildren() {
+        while let (pid, status) = Signals.reapAny() {
+            guard let instance = instances.first(where: { $0.machine.pid == pid }) else { continue }
+            let exit: ExitStatus
+            switch status {
+            case .exited(let code): exit = .exited(code)
+            case .signaled(let s): exit = .signaled(s)
+            }
+            drainPipes(of: instance)
+            state.running[instance.name] = nil
+            stateDirty = true
+            feed(instance, .exited(exit))
+        }
+    }
+
+    // MARK: - The state machine's effects
+
+    func feed(_ instance: ManagedInstance, _ event: InstanceMachine.Event) {
+        let actions = instance.machine.handle(event, now: now)
+        for action in actions { perform(action, for: instance) }
+    }
+
+    func perform(_ action: InstanceMachine.Action, for instance: ManagedInstance) {
+        switch action {
+        case .spawn:
+            instance.waitingFor = nil
+        case .startReadyCheck:
+            startProbe(instance)
+        case .signalGroup(let signal):
+            if let pid = instance.machine.pid {
+                Signals.sendToGroup(pid, signal.number)
+                Signals.sendToGroup(pid, SIGCONT)
+            }
+        case .killAll:
+            if let pid = instance.machine.pid { Signals.sendToGroup(pid, SIGKILL) }
+            for pid in ProcessTree.members(marker: instance.marker) { Signals.send(pid, SIGKILL) }
+            for pid in instance.leftovers.keys { Signals.send(pid, SIGKILL) }
+        case .collectLeftovers(let signal):
+            collectLeftovers(instance, signal: signal)
+        case .recordExit(let record):
+            instance.probe = nil
+            let entry = Timestamp.iso8601(epochMilliseconds: Clock.wallMilliseconds()) + " " + record.description
+            instance.history.append(entry)
+            if instance.history.count > 20 { instance.history.removeFirst() }
+        case .log(let message):
+            log(instance.name, message)
+        }
+    }
+
+    func collectLeftovers(_ instance: ManagedInstance, signal: Signal) {
+        for pid in ProcessTree.members(marker: instance.marker) where instance.leftovers[pid] == nil {
+            guard let pidfd = Signals.openPidfd(pid) else { continue }
+            Signals.send(pid, signal.number)
+            if signal != .kill { Signals.send(pid, SIGCONT) }
+            instance.leftovers[pid] = pidfd
+            pidfds[pidfd] = (instance, pid)
+            poll.add(pidfd, token: Token.pidfd.with(Int(pidfd)))
+        }
+        if instance.leftovers.isEmpty {
+            feed(instance, .allGone)
+        } else {
+            log(instance.name, "waiting for \(instance.leftovers.count) leftover process(es): \(instance.leftovers.keys.sorted().map(String.init).joined(separator: ", "))")
+        }
+    }
+
+    func leftoverExited(_ pidfd: Int32) {
+        guard let (instance, pid) = pidfds.removeValue(forKey: pidfd) else { return }
+        poll.remove(pidfd)
+        FileDescriptor.close(pidfd)
+        instance.leftovers[pid] = nil
+        // Anything it started in the meantime is found by the next scan.
+        if instance.leftovers.isEmpty, case .stopping(.none, _, _, let killed) = instance.machine.phase {
+            collectLeftovers(instance, signal: killed ? .kill : instance.config.stopSignal)
+        }
+    }
+
+    /// Brings instances forward: spawns waiting ones whose dependencies are online, issues
+    /// ordered stops, answers waiting clients, saves the state file.
+    func settle() {
+        var progressed = true
+        var rounds = 0
+        while progressed && rounds < 100 {
+            progressed = false
+            rounds += 1
+            for instance in instances {
+                if case .waiting = instance.machine.phase, tryStart(instance) { progressed = true }
+            }
+            for (id, by) in pendingStops {
+                guard let instance = instances.first(where: { $0.id == id }) else { continue }
+                let dependentsUp = instances.contains { $0.config.dependsOn.contains(instance.name) && !$0.isAtRest }
+                if !dependentsUp {
+                    pendingStops[id] = nil
+                    feed(instance, .stop(by: by))
+                    progressed = true
+                }
+            }
+        }
+        answerWaiters()
+        if shuttingDown && pendingStops.isEmpty && instances.allSatisfy(\.isAtRest) {
+            for fd in killClients { reply(fd, Response.ok([("stopped", true)])) }
+            killClients = []
+            flushClients()
+            finished = true
+        }
+        if stateDirty { saveState() }
+    }
+
+    /// Spawns a waiting instance when its dependencies allow it; true when its state changed.
+    func tryStart(_ instance: ManagedInstance) -> Bool {
+        for dependency in instance.config.dependsOn {
+            guard let dep = byName[dependency] else { continue }
+            let status = dep.machine.status
+            if status == .online { continue }
+            let hopeless = status == .errored || status == .exited || (status == .stopped && !dep.wantedUp)
+            if hopeless {
+                feed(instance, .startFailed("dependency \(dependency) is \(status.rawValue)"))
+                return true
+            }
+            instance.waitingFor = "waiting for \(dependency)"
+            return false
+        }
+        spawn(instance)
+        return true
+    }
+
+    func spawn(_ instance: ManagedInstance) {
+        let config = instance.config
+        if let port = config.port, Sockets.isPortInUse(host: config.address, port: port) {
+            let owner = ProcFS.listener(onPort: port).map { "PID \($0.pid) (\($0.command))" } ?? "another process"
+            feed(instance, .startFailed("port \(port) is in use by \(owner)"))
+            return
+        }
+        let environment: ResolvedEnvironment
+        do {
+            environment = try InstanceEnvironment.compute(config, id: instance.id, envFile: options.envFile,
+                                                          supervisorEnvironment: supervisorEnvironment)
+        } catch {
+            feed(instance, .startFailed("\(error)"))
+            return
+        }
+        let argv = config.resolvedCommand(pythonExists: Files.isExecutable)
+        guard let program = argv.first,
+              let executable = Spawn.resolveExecutable(program, base: config.configDirectory,
+                                                       searchPath: environment.variables["PATH"]) else {
+            feed(instance, .startFailed("cannot execute \(argv.first ?? "(empty command)"): not found or not executable"))
+            return
+        }
+        var lines = environment.sortedLines
+        lines.append(instance.marker)
+        do {
+            let child = try Spawn.start(executable: executable, arguments: argv, environment: lines,
+                                        directory: config.cwd)
+            instance.lastCommand = argv
+            attachPipes(instance, child)
+            instance.startTime = ProcFS.stat(child.pid)?.startTime ?? 0
+            instance.startedWallMs = Clock.wallMilliseconds()
+            state.running[instance.name] = StateStore.Running(pid: child.pid, startTime: instance.startTime)
+            stateDirty = true
+            feed(instance, .spawned(pid: child.pid))
+        } catch {
+            feed(instance, .startFailed(error.description))
+        }
+    }
+
+    func startProbe(_ instance: ManagedInstance) {
+        let config = instance.config
+        let kind: ReadyProbe.Kind
+        switch config.ready {
+        case .none: return
+        case .tcp(let port): kind = .tcp(port: port)
+        case .http(let path): kind = .http(port: config.port ?? 80, path: path)
+        }
+        instance.probe = ReadyProbe(kind: kind, host: config.address, now: now)
+    }
+
+    func probeEvent(instanceID: Int) {
+        guard let instance = instances.first(where: { $0.id == instanceID }), let probe = instance.probe else { return }
+        let fd = probe.fd
+        let (progress, wantRead) = probe.socketEvent(now: now)
+        switch progress {
+        case .ready:
+            instance.probe = nil
+            instance.onlineWallMs = Clock.wallMilliseconds()
+            feed(instance, .ready)
+        case .pending:
+            if wantRead && probe.fd >= 0 { poll.modify(fd, token: Token.probe.with(instanceID), readable: true, writable: false) }
+        }
+    }
+
+    // MARK: - Logs
+
+    func attachPipes(_ instance: ManagedInstance, _ child: SpawnedChild) {
+        closePipes(of: instance)
+        for (fd, isErr) in [(child.stdout, false), (child.stderr, true)] {
+            FileDescriptor.setNonBlocking(fd)
+            pipes[fd] = (instance, isErr)
+            poll.add(fd, token: Token.pipe.with(Int(fd)))
+        }
+        instance.stdoutFD = child.stdout
+        instance.stderrFD = child.stderr
+    }
+
+    /// Reads at most one chunk per wake-up, so a flooding child cannot starve the others.
+    func readPipe(_ fd: Int32) {
+        guard let (instance, isErr) = pipes[fd] else { return }
+        let sink = isErr ? instance.err : instance.out
+        do {
+            guard let chunk = try FileDescriptor.read(fd, max: 65536) else { return }
+            if chunk.isEmpty {
+                sink.flushPartial()
+                closePipe(fd)
+                return
+            }
+            sink.append(chunk[...])
+        } catch {
+            closePipe(fd)
+        }
+    }
+
+    /// Reads what is left in an exited process's pipes before its exit is told.
+    func drainPipes(of instance: ManagedInstance) {
+        for fd in [instance.stdoutFD, instance.stderrFD] where fd >= 0 {
+            guard let (_, isErr) = pipes[fd] else { continue }
+            let sink = isErr ? instance.err : instance.out
+            var rounds = 0
+            while rounds < 64, let chunk = try? FileDescriptor.read(fd, max: 65536), !chunk.isEmpty {
+                sink.append(chunk[...])
+                rounds += 1
+            }
+        }
+    }
+
+    func closePipes(of instance: ManagedInstance) {
+        for fd in [instance.stdoutFD, instance.stderrFD] where fd >= 0 { closePipe(fd) }
+    }
+
+    func closePipe(_ fd: Int32) {
+        guard let (instance, _) = pipes.removeValue(forKey: fd) else { return }
+        poll.remove(fd)
+        FileDescriptor.close(fd)
+        if instance.stdoutFD == fd { instance.stdoutFD = -1 }
+        if instance.stderrFD == fd { instance.stderrFD = -1 }
+    }
+
+    /// One line in fom.log (and on stderr for `fom daemon` in the foreground).
+    func log(_ who: String, _ message: String) {
+        let line = Timestamp.iso8601(epochMilliseconds: Clock.wallMilliseconds()) + " " + who + ": " + message
+        events.appendLine(line)
+        if options.echoEvents { try? FileDescriptor.writeAll(2, line + "\n") }
+    }
+
+    func saveState() {
+        do {
+            try state.save(options.runtime.stateFile)
+            stateDirty = false
+        } catch {
+            log("fom", "cannot save the state file: \(error)")
+            stateDirty = false
+        }
+    }
+
+    // MARK: - Shutdown
+
+    func beginShutdown(reason: String) {
+        if !shuttingDown { log("fom", "shutting down (\(reason)): stopping every instance") }
+        shuttingDown = true
+        for instance in instances {
+            switch instance.machine.phase {
+            case .waiting, .backoff: feed(instance, .stop(by: "shutdown"))
+            default: if !instance.isAtRest { pendingStops[instance.id] = "shutdown" }
+            }
+        }
+    }
+}

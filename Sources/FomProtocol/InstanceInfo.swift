@@ -1,0 +1,87 @@
+import FomCore
+
+/// What `list` and `describe` show of one instance; the daemon fills it, the CLI prints it.
+public struct InstanceInfo: Sendable, Equatable {
+    public var id: Int
+    public var name: String
+    public var kind: String
+    public var status: String
+    public var pid: Int?
+    /// Since the process became online (or started, while starting), in milliseconds.
+    public var uptimeMs: Int?
+    public var restarts: Int
+    public var port: Int?
+    public var cvatSync: Bool
+    /// Why it is errored, or what it waits for.
+    public var reason: String?
+    public var lastExit: String?
+    /// Monotonic-free wall time of the next restart try, for backoff (epoch ms).
+    public var nextTryMs: Int?
+    /// describe only: exits with their wall time, newest last.
+    public var history: [String]
+    /// describe only: log write errors since the daemon started.
+    public var logErrors: Int
+    public var lastLogError: String?
+    /// describe only: the resolved command and working directory of the last spawn.
+    public var command: [String]
+    public var cwd: String
+
+    public init(id: Int, name: String, kind: String, status: String, pid: Int? = nil, uptimeMs: Int? = nil,
+                restarts: Int = 0, port: Int? = nil, cvatSync: Bool = false, reason: String? = nil,
+                lastExit: String? = nil, nextTryMs: Int? = nil, history: [String] = [], logErrors: Int = 0,
+                lastLogError: String? = nil, command: [String] = [], cwd: String = "") {
+        self.id = id
+        self.name = name
+        self.kind = kind
+        self.status = status
+        self.pid = pid
+        self.uptimeMs = uptimeMs
+        self.restarts = restarts
+        self.port = port
+        self.cvatSync = cvatSync
+        self.reason = reason
+        self.lastExit = lastExit
+        self.nextTryMs = nextTryMs
+        self.history = history
+        self.logErrors = logErrors
+        self.lastLogError = lastLogError
+        self.command = command
+        self.cwd = cwd
+    }
+
+    public var json: JSONValue {
+        var o = JSONObject()
+        o["id"] = JSONValue(id)
+        o["name"] = .string(name)
+        o["kind"] = .string(kind)
+        o["status"] = .string(status)
+        o["pid"] = pid.map { JSONValue($0) } ?? .null
+        o["uptimeMs"] = uptimeMs.map { JSONValue($0) } ?? .null
+        o["restarts"] = JSONValue(restarts)
+        o["port"] = port.map { JSONValue($0) } ?? .null
+        o["cvatSync"] = .bool(cvatSync)
+        o["reason"] = reason.map { .string($0) } ?? .null
+        o["lastExit"] = lastExit.map { .string($0) } ?? .null
+        o["nextTryMs"] = nextTryMs.map { JSONValue($0) } ?? .null
+        o["history"] = .array(history.map { .string($0) })
+        o["logErrors"] = JSONValue(logErrors)
+        o["lastLogError"] = lastLogError.map { .string($0) } ?? .null
+        o["command"] = .array(command.map { .string($0) })
+        o["cwd"] = .string(cwd)
+        return .object(o)
+    }
+
+    public init?(json v: JSONValue) {
+        guard let id = v["id"]?.intValue, let name = v["name"]?.stringValue,
+              let kind = v["kind"]?.stringValue, let status = v["status"]?.stringValue else { return nil }
+        self.init(id: id, name: name, kind: kind, status: status, pid: v["pid"]?.intValue,
+                  uptimeMs: v["uptimeMs"]?.intValue, restarts: v["restarts"]?.intValue ?? 0,
+                  port: v["port"]?.intValue, cvatSync: v["cvatSync"]?.boolValue ?? false,
+                  reason: v["reason"]?.stringValue, lastExit: v["lastExit"]?.stringValue,
+                  nextTryMs: v["nextTryMs"]?.intValue,
+                  history: v["history"]?.arrayValue?.compactMap(\.stringValue) ?? [],
+                  logErrors: v["logErrors"]?.intValue ?? 0, lastLogError: v["lastLogError"]?.stringValue,
+                  command: v["command"]?.arrayValue?.compactMap(\.stringValue) ?? [],
+                  cwd: v["cwd"]?.stringValue ?? "")
+    }
+}

@@ -1,0 +1,64 @@
+import FomCore
+
+/// One request line from the CLI to the daemon: `{"cmd": "stop", "targets": ["annotate"]}`.
+public struct Request: Sendable, Equatable {
+    public enum Command: String, Sendable, CaseIterable {
+        case ping, list, describe, start, stop, restart, env, flush, kill
+    }
+
+    public var command: Command
+    /// Ids, names or `all`, as the user typed them.
+    public var targets: [String]
+    /// start/stop/restart: answer only once the targets have settled.
+    public var wait: Bool
+
+    public init(_ command: Command, targets: [String] = [], wait: Bool = true) {
+        self.command = command
+        self.targets = targets
+        self.wait = wait
+    }
+
+    public var json: JSONValue {
+        ["cmd": .string(command.rawValue), "targets": .array(targets.map { .string($0) }), "wait": .bool(wait)]
+    }
+
+    /// Decodes a request line; the error text is what the client is told.
+    public init(line: [UInt8]) throws(ProtocolError) {
+        let value: JSONValue
+        do {
+            value = try JSONValue(parsing: line)
+        } catch {
+            throw ProtocolError("invalid JSON at \(error.position): \(error.message)")
+        }
+        guard case .object = value else { throw ProtocolError("a request must be a JSON object") }
+        guard let name = value["cmd"]?.stringValue else { throw ProtocolError("missing \"cmd\"") }
+        guard let command = Command(rawValue: name) else { throw ProtocolError("unknown command \"\(name)\"") }
+        var targets: [String] = []
+        if let list = value["targets"] {
+            guard let items = list.arrayValue else { throw ProtocolError("\"targets\" must be an array of strings") }
+            for item in items {
+                guard let s = item.stringValue else { throw ProtocolError("\"targets\" must be an array of strings") }
+                targets.append(s)
+            }
+        }
+        self.init(command, targets: targets, wait: value["wait"]?.boolValue ?? true)
+    }
+}
+
+/// A request the daemon cannot serve; it answers `{"ok": false, "error": ...}` and goes on.
+public struct ProtocolError: Error, Sendable, CustomStringConvertible {
+    public let message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}
+
+/// Answers are `{"ok": true, ...}` or `{"ok": false, "error": "..."}`.
+public enum Response {
+    public static func ok(_ members: [(String, JSONValue)] = []) -> JSONValue {
+        .object(JSONObject([(key: "ok", value: .bool(true))] + members.map { (key: $0.0, value: $0.1) }))
+    }
+
+    public static func error(_ message: String) -> JSONValue {
+        ["ok": false, "error": .string(message)]
+    }
+}

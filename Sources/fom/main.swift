@@ -1,0 +1,4 @@
+import FomCLI
+import Glibc
+
+exit(FomCLI.main(CommandLine.arguments))
