@@ -26,7 +26,14 @@ struct Context {
         do {
             config = try SupervisorConfig.parse(text: text, path: path, runtimeDirectory: runtimeOverride)
         } catch {
-            throw Failure(error.description)
+            // Errors name the file as the user sees it from here.
+            let shown = path.hasPrefix(cwd + "/") ? String(path.dropFirst(cwd.count + 1)) : path
+            let diagnostics = error.diagnostics.map { d in
+                var d = d
+                d.file = shown
+                return d.description
+            }
+            throw Failure(diagnostics.joined(separator: "\n"), located: true)
         }
         let envName = args.options["--env"]
         if let envName, envName.isEmpty || envName.contains("/") {
@@ -46,7 +53,7 @@ struct Context {
         do {
             _ = try DotEnv.parse(text, file: envFile, lookup: { environment[$0] })
         } catch {
-            throw Failure(error.description)
+            throw Failure(error.description, located: true)
         }
     }
 }

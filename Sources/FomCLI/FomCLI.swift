@@ -35,7 +35,7 @@ public enum FomCLI {
             Output.err(error.message)
             return 2
         } catch let error as Failure {
-            Output.err("fom \(command.name): \(error.message)")
+            Output.err(error.located ? error.message : "fom \(command.name): \(error.message)")
             return 1
         } catch {
             Output.err("fom \(command.name): \(error)")

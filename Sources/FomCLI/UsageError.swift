@@ -5,9 +5,14 @@ struct UsageError: Error, CustomStringConvertible {
     var description: String { message }
 }
 
-/// An operation that failed: one line, exit code 1.
+/// An operation that failed: one line, exit code 1. `located` messages already start with
+/// `FILE:LINE:` and are printed as they are, like a compiler's.
 struct Failure: Error, CustomStringConvertible {
     let message: String
-    init(_ message: String) { self.message = message }
+    let located: Bool
+    init(_ message: String, located: Bool = false) {
+        self.message = message
+        self.located = located
+    }
     var description: String { message }
 }

@@ -44,7 +44,9 @@ struct ConfigLoader {
         var drafts: [Draft] = []
         for (index, item) in items.enumerated() {
             let path = "instances[\(index)]"
-            if let instance = loadInstance(item, path) { drafts.append(Draft(instance: instance, path: path, node: item)) }
+            if let instance = loadInstance(item, path) {
+                drafts.append(Draft(instance: instance, path: path, node: item))
+            }
         }
         checkAcrossInstances(drafts)
         config.instances = drafts.map(\.instance)
@@ -87,7 +89,8 @@ struct ConfigLoader {
             } else {
                 kindKnown = false
                 let hint = NameSuggestion.hint(for: value, in: InstanceKind.allCases.map(\.rawValue))
-                report(kindNode.position, at("kind"), "unknown kind \"\(value)\"\(hint.isEmpty ? "; use \"fiftyone\" or \"process\"" : hint)")
+                let help = hint.isEmpty ? "; use \"fiftyone\" or \"process\"" : hint
+                report(kindNode.position, at("kind"), "unknown kind \"\(value)\"\(help)")
             }
         }
         var instance = InstanceConfig(name: name, kind: kind, configDirectory: config.directory)
@@ -122,7 +125,8 @@ struct ConfigLoader {
             } else {
                 let names = RestartPolicy.allCases.map(\.rawValue)
                 let hint = NameSuggestion.hint(for: value, in: names)
-                report(restartNode.position, at("restart"), "unknown restart policy \"\(value)\"\(hint.isEmpty ? "; use \"always\", \"on-failure\" or \"never\"" : hint)")
+                let help = hint.isEmpty ? "; use \"always\", \"on-failure\" or \"never\"" : hint
+                report(restartNode.position, at("restart"), "unknown restart policy \"\(value)\"\(help)")
             }
         }
         if let value = node["maxRestarts"].flatMap({ integer($0, at("maxRestarts"), minimum: 0) }) {
@@ -276,7 +280,8 @@ struct ConfigLoader {
             }
             if let port = instance.port, let portNode = draft.node["port"] {
                 if let other = nameByPort[port] {
-                    report(portNode.position, member(draft.path, "port"), "port \(port) is already used by \"\(other)\"")
+                    report(
+                        portNode.position, member(draft.path, "port"), "port \(port) is already used by \"\(other)\"")
                 } else {
                     nameByPort[port] = instance.name
                 }
@@ -346,7 +351,8 @@ struct ConfigLoader {
             return false
         }
         for entry in members where !keys.contains(entry.key) {
-            report(entry.keyPosition, path, "unknown key \"\(entry.key)\"" + NameSuggestion.hint(for: entry.key, in: keys))
+            report(
+                entry.keyPosition, path, "unknown key \"\(entry.key)\"" + NameSuggestion.hint(for: entry.key, in: keys))
         }
         return true
     }

@@ -33,7 +33,8 @@ public struct SupervisorConfig: Sendable, Equatable {
         do {
             root = try JSONReader.parse(text)
         } catch {
-            throw ConfigError([ConfigDiagnostic(file: path, position: error.position, path: "", message: error.message)])
+            let diagnostic = ConfigDiagnostic(file: path, position: error.position, path: "", message: error.message)
+            throw ConfigError([diagnostic])
         }
         var loader = ConfigLoader(file: path, config: SupervisorConfig(path: path, runtimeDirectory: runtimeDirectory))
         let config = loader.load(root)

@@ -15,6 +15,11 @@ public struct JSONObject: Sendable, Equatable, Sequence, ExpressibleByDictionary
         for (key, value) in members { self[key] = value }
     }
 
+    /// For the parser, which has already rejected duplicate keys.
+    init(uniqueMembers: [Member]) {
+        members = uniqueMembers
+    }
+
     public init(dictionaryLiteral elements: (String, JSONValue)...) {
         self.init(elements.map { (key: $0.0, value: $0.1) })
     }

@@ -19,12 +19,12 @@ extension JSONValue {
     public init(_ value: JSONObject) { self = .object(value) }
 
     public init(parsing text: String) throws(JSONSyntaxError) {
-        self = try JSONReader.parse(text).value
+        self = try JSONReader.parseValue(text)
     }
 
     /// A line of the control protocol, which may arrive as bytes that are not valid UTF-8.
     public init(parsing bytes: [UInt8]) throws(JSONSyntaxError) {
-        self = try JSONReader.parse(bytes: bytes).value
+        self = try JSONReader.parseValue(bytes: bytes)
     }
 }
 
