@@ -61,14 +61,19 @@ struct Context {
 extension Context {
     /// Finds an instance by id or name without the daemon (ids from the state file).
     func instance(_ target: String) throws -> (config: InstanceConfig, id: Int) {
-        var state = StateStore.load(runtime.stateFile)
-        let ids = config.instances.map { state.id(for: $0.name) }
+        let ids = instanceIDs()
         for (i, instance) in config.instances.enumerated() where instance.name == target || String(ids[i]) == target {
             return (instance, ids[i])
         }
         var message = "unknown instance \"\(target)\""
         if let hint = NameSuggestion.closest(to: target, in: config.instances.map(\.name)) { message += "; did you mean \"\(hint)\"?" }
         throw Failure(message)
+    }
+
+    /// The ids the daemon gives (or will give) the instances, from the state file.
+    func instanceIDs() -> [Int] {
+        var state = StateStore.load(runtime.stateFile)
+        return state.ids.assign(config.instances.map(\.name))
     }
 
     /// The environment the next start of an instance gets, computed here (no daemon running).

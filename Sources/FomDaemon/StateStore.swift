@@ -9,8 +9,8 @@ public struct StateStore: Sendable {
         public var startTime: UInt64
     }
 
-    public var ids: [String: Int] = [:]
-    public var nextId = 0
+    /// Stable numeric ids: kept across runs, never reused.
+    public var ids = InstanceIDs()
     public var wanted: [String: Bool] = [:]
     public var running: [String: Running] = [:]
 
@@ -20,10 +20,11 @@ public struct StateStore: Sendable {
     public static func load(_ path: String) -> StateStore {
         var store = StateStore()
         guard let text = Files.readText(path), let v = try? JSONValue(parsing: text) else { return store }
-        store.nextId = v["nextId"]?.intValue ?? 0
+        var byName: [String: Int] = [:]
         for (name, value) in v["ids"]?.objectValue ?? JSONObject() {
-            if let id = value.intValue { store.ids[name] = id }
+            if let id = value.intValue { byName[name] = id }
         }
+        store.ids = InstanceIDs(byName: byName, nextID: v["nextId"]?.intValue ?? 0)
         for (name, value) in v["instances"]?.objectValue ?? JSONObject() {
             if let up = value["wanted"]?.stringValue { store.wanted[name] = up == "up" }
             if let pid = value["pid"]?.intValue, let start = value["startTime"]?.intValue {
@@ -33,18 +34,9 @@ public struct StateStore: Sendable {
         return store
     }
 
-    /// The id of a name: kept from earlier runs, else the next one (ids are never reused).
-    public mutating func id(for name: String) -> Int {
-        if let id = ids[name] { return id }
-        let id = max(nextId, (ids.values.max() ?? -1) + 1)
-        ids[name] = id
-        nextId = id + 1
-        return id
-    }
-
     public var json: JSONValue {
         var idsObject = JSONObject()
-        for name in ids.keys.sorted() { idsObject[name] = JSONValue(ids[name]!) }
+        for name in ids.byName.keys.sorted() { idsObject[name] = JSONValue(ids.byName[name]!) }
         var instances = JSONObject()
         for name in Set(wanted.keys).union(running.keys).sorted() {
             var o = JSONObject()
@@ -55,7 +47,7 @@ public struct StateStore: Sendable {
             }
             instances[name] = .object(o)
         }
-        return ["version": 1, "nextId": JSONValue(nextId), "ids": .object(idsObject), "instances": .object(instances)]
+        return ["version": 1, "nextId": JSONValue(ids.nextID), "ids": .object(idsObject), "instances": .object(instances)]
     }
 
     public func save(_ path: String) throws(SystemError) {

@@ -69,8 +69,8 @@ public final class Supervisor {
         try Files.makeDirectories(options.config.logs.dir)
         events = LogFile(path: options.config.logs.dir + "/fom.log", maxSize: options.config.logs.maxSize,
                          keep: options.config.logs.keep, timestamps: false)
-        for config in options.config.instances {
-            let id = state.id(for: config.name)
+        let ids = state.ids.assign(options.config.instances.map(\.name))
+        for (config, id) in zip(options.config.instances, ids) {
             let wanted = state.wanted[config.name] ?? config.autostart
             let instance = ManagedInstance(id: id, config: config, logs: options.config.logs,
                                            marker: options.runtime.treeMarker(for: config.name), wantedUp: wanted)

@@ -32,9 +32,9 @@ enum ListCommand {
 
     /// Without a daemon: every instance stopped, except a process of the last run still alive.
     static func offlineRows(_ context: Context) -> [InstanceInfo] {
-        var state = StateStore.load(context.runtime.stateFile)
-        return context.config.instances.map { config in
-            var row = InstanceInfo(id: state.id(for: config.name), name: config.name, kind: config.kind.rawValue,
+        let state = StateStore.load(context.runtime.stateFile)
+        return zip(context.config.instances, context.instanceIDs()).map { config, id in
+            var row = InstanceInfo(id: id, name: config.name, kind: config.kind.rawValue,
                                    status: "stopped", port: config.port, cvatSync: config.cvatSync)
             if let running = state.running[config.name], let st = ProcFS.stat(running.pid),
                st.startTime == running.startTime, st.state != "Z" {

@@ -9,9 +9,9 @@ enum ValidateCommand {
         let context = try Context.load(args)
         try context.checkEnvFile()
         var failures = 0
-        for (i, instance) in context.config.instances.enumerated() {
+        for (instance, id) in zip(context.config.instances, context.instanceIDs()) {
             do {
-                _ = try context.nextEnvironment(instance, id: i)
+                _ = try context.nextEnvironment(instance, id: id)
             } catch {
                 Output.err("\(error)")
                 failures += 1
