@@ -49,15 +49,16 @@ struct ArgumentSpec: Sendable {
                 inlineValue = String(word[word.index(after: eq)...])
                 word = String(word[..<eq])
             }
+            let typed = word
             word = aliases[word] ?? word
             if flags.contains(word) {
-                if inlineValue != nil { throw UsageError("fom \(command): \(word) takes no value") }
+                if inlineValue != nil { throw UsageError("fom \(command): \(typed) takes no value") }
                 result.flags.insert(word)
             } else if options.contains(word) {
                 if let inlineValue {
                     result.options[word] = inlineValue
                 } else {
-                    guard i < arguments.count else { throw UsageError("fom \(command): \(word) needs a value") }
+                    guard i < arguments.count else { throw UsageError("fom \(command): \(typed) needs a value") }
                     result.options[word] = arguments[i]
                     i += 1
                 }

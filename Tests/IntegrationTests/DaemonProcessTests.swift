@@ -1,0 +1,134 @@
+import Foundation
+import XCTest
+
+/// `fom daemon` in the foreground: signals, zombies, dependencies, readiness.
+final class DaemonProcessTests: XCTestCase {
+    var harness: FomHarness!
+    var daemon: Process?
+
+    override func tearDown() {
+        if let daemon, daemon.isRunning { daemon.terminate(); daemon.waitUntilExit() }
+        harness?.tearDown()
+        harness = nil
+    }
+
+    func startForeground(_ h: FomHarness) throws -> Process {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: h.binary)
+        process.arguments = ["daemon"]
+        process.currentDirectoryURL = URL(fileURLWithPath: h.dir)
+        FileManager.default.createFile(atPath: h.path("daemon.stderr"), contents: nil)
+        process.standardError = FileHandle(forWritingAtPath: h.path("daemon.stderr"))
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        daemon = process
+        return process
+    }
+
+    func testSigtermStopsDependentsFirstAndExitsZero() throws {
+        let h = try FomHarness(config: """
+            { "instances": [
+                {"name": "web", "kind": "process", "dependsOn": ["db"], "command": ["sleep", "3011"]},
+                {"name": "db", "kind": "process", "command": ["sleep", "3012"]} ] }
+            """)
+        harness = h
+        let process = try startForeground(h)
+        h.waitUntil("both online") { h.status("web") == "online" && h.status("db") == "online" }
+        let log = h.read(".fom/logs/fom.log")
+        XCTAssertLessThan(log.range(of: "db: started")!.lowerBound, log.range(of: "web: started")!.lowerBound, "db starts first")
+        // SIGHUP must not hurt.
+        kill(process.processIdentifier, SIGHUP)
+        h.waitUntil("SIGHUP logged") { h.read(".fom/logs/fom.log").contains("SIGHUP") }
+        XCTAssertEqual(h.status("web"), "online")
+        kill(process.processIdentifier, SIGTERM)
+        process.waitUntilExit()
+        XCTAssertEqual(process.terminationStatus, 0)
+        let events = h.read(".fom/logs/fom.log")
+        let webStopped = events.range(of: "web: stopped by fom (shutdown)")
+        let dbStopping = events.range(of: "db: stopping")
+        XCTAssertNotNil(webStopped, events)
+        XCTAssertNotNil(dbStopping, events)
+        if let webStopped, let dbStopping { XCTAssertLessThan(webStopped.lowerBound, dbStopping.lowerBound, "web stops before db") }
+        XCTAssertEqual(FomHarness.pids(withToken: "sleep 3011") + FomHarness.pids(withToken: "sleep 3012"), [])
+        XCTAssertTrue(h.read("daemon.stderr").contains("daemon started"), "events go to stderr too")
+    }
+
+    func testOrphansThatAreNotInstancesAreReaped() throws {
+        let h = try FomHarness(config: """
+            { "instances": [ {"name": "parent", "kind": "process",
+              "command": ["/bin/sh", "-c", "for i in 1 2 3 4 5; do (sleep 0.2; echo $i > orphan-$i) & done; exec sleep 3013"]} ] }
+            """)
+        harness = h
+        let process = try startForeground(h)
+        h.waitUntil("the orphans ran") { FileManager.default.fileExists(atPath: h.path("orphan-5")) }
+        let daemonPid = process.processIdentifier
+        h.waitUntil("no zombie child of the daemon") { self.zombieChildren(of: daemonPid).isEmpty }
+        XCTAssertEqual(h.status("parent"), "online")
+    }
+
+    func zombieChildren(of parent: Int32) -> [Int32] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []).compactMap { entry in
+            guard let pid = Int32(entry), let stat = try? String(contentsOfFile: "/proc/\(entry)/stat", encoding: .utf8),
+                  let close = stat.lastIndex(of: ")") else { return nil }
+            let fields = stat[stat.index(close, offsetBy: 2)...].split(separator: " ")
+            return fields[0] == "Z" && Int32(fields[1]) == parent ? pid : nil
+        }
+    }
+
+    func testDependentWaitsForTcpReadyDependency() throws {
+        let port = 19_000 + Int(getpid() % 1000)
+        let h = try FomHarness(config: """
+            { "instances": [
+                {"name": "app", "kind": "process", "dependsOn": ["db"], "command": ["sleep", "3014"]},
+                {"name": "db", "kind": "process", "ready": {"tcp": \(port)},
+                 "command": ["python3", "-c", "import socket,time\\ntime.sleep(0.5)\\ns=socket.socket()\\ns.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)\\ns.bind(('127.0.0.1', \(port)))\\ns.listen()\\ntime.sleep(1000)"]} ] }
+            """)
+        harness = h
+        let start = h.fom("start", "app")
+        XCTAssertEqual(start.code, 0, start.err)
+        let log = h.read(".fom/logs/fom.log")
+        let dbOnline = log.range(of: "db: online")
+        let appStarted = log.range(of: "app: started")
+        XCTAssertNotNil(dbOnline, log)
+        XCTAssertNotNil(appStarted, log)
+        if let dbOnline, let appStarted { XCTAssertLessThan(dbOnline.lowerBound, appStarted.lowerBound, log) }
+    }
+
+    func testReadyTimeoutIsAFailedStartAndEndsErrored() throws {
+        let h = try FomHarness(config: """
+            { "instances": [ {"name": "mute", "kind": "process", "port": \(19_500 + Int(getpid() % 400)),
+              "ready": {"http": "/health"}, "readyTimeout": "300ms", "maxRestarts": 2, "killTimeout": "1s",
+              "command": ["sleep", "3015"]} ] }
+            """)
+        harness = h
+        h.fom("start", "mute", "--no-wait")
+        h.waitUntil("errored after two ready timeouts") { h.status("mute") == "errored" }
+        let log = h.read(".fom/logs/fom.log")
+        XCTAssertTrue(log.contains("not ready within 300ms"), log)
+        XCTAssertEqual(h.list()["mute"]?["reason"] as? String, "gave up after 2 failed starts in a row (last: not ready within 300ms)")
+        XCTAssertTrue((h.list()["mute"]?["lastExit"] as? String ?? "").contains("stopped by fom (ready timeout)"))
+        XCTAssertEqual(FomHarness.pids(withToken: "sleep 3015"), [])
+    }
+
+    func testSpawnedChildSeesOnlyStdioAndAFreshSignalState() throws {
+        // The daemon blocks SIGCHLD/SIGTERM/SIGINT/SIGHUP and ignores SIGPIPE; none of that may leak.
+        let h = try FomHarness(config: """
+            { "instances": [ {"name": "probe", "kind": "process", "restart": "never",
+              "command": ["/bin/sh", "-c", "ls /proc/$$/fd | tr '\\\\n' ' '; echo; grep -E '^(SigBlk|SigIgn)' /proc/self/status; test \\\"$(cat)\\\" = '' && echo stdin-empty; ps -o sid= -p $$; echo $$"]} ] }
+            """)
+        harness = h
+        h.fom("start")
+        h.waitUntil("it ran") { h.status("probe") == "exited" }
+        let lines = h.read(".fom/logs/probe.out.log").split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+        XCTAssertEqual(lines.count, 6, "\(lines)")
+        guard lines.count == 6 else { return }
+        XCTAssertEqual(lines[0], "0 1 2", "only stdio is open in the child (sh may add its own 10)")
+        XCTAssertTrue(lines[1].hasSuffix("0000000000000000"), "no blocked signal: \(lines[1])")
+        // Signals 32 and 33 are glibc's own (thread cancel, setxid): sigfillset leaves them out and
+        // every glibc program installs its handlers for them at start. Nothing else may be ignored.
+        let ignored = UInt64(lines[2].split(separator: "\t").last ?? "", radix: 16) ?? .max
+        XCTAssertEqual(ignored & ~UInt64(0x1_8000_0000), 0, "ignored signals leaked: \(lines[2])")
+        XCTAssertEqual(lines[3], "stdin-empty")
+        XCTAssertEqual(lines[4], lines[5], "the child leads its own session")
+    }
+}
