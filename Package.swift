@@ -20,7 +20,7 @@ let package = Package(
         .target(name: "FomDaemon", dependencies: ["FomCore", "FomProtocol", "SystemKit"]),
         // One file per command, the argument scanner, output, the control client.
         .target(name: "FomCLI", dependencies: ["FomCore", "FomProtocol", "SystemKit", "FomDaemon"]),
-        .executableTarget(name: "fom", dependencies: ["FomCLI"]),
+        .executableTarget(name: "fom", dependencies: ["FomCLI", "SystemKit"]),
         .testTarget(name: "FomCoreTests", dependencies: ["FomCore"]),
         .testTarget(name: "FomDaemonTests", dependencies: ["FomDaemon", "FomCore"]),
         // The real fom binary in temporary directories, with real children.

@@ -70,6 +70,12 @@ extension Context {
         throw Failure(message)
     }
 
+    /// An id, a name or `all`, resolved against the config.
+    func instances(_ target: String) throws -> [(config: InstanceConfig, id: Int)] {
+        if target == "all" { return Array(zip(config.instances, instanceIDs())).map { ($0.0, $0.1) } }
+        return [try instance(target)]
+    }
+
     /// The ids the daemon gives (or will give) the instances, from the state file.
     func instanceIDs() -> [Int] {
         var state = StateStore.load(runtime.stateFile)

@@ -19,6 +19,8 @@ public enum InstanceEnvironment {
         // The child starts in the instance's directory, so PWD says that one, as a shell would.
         var base = supervisorEnvironment
         base["PWD"] = instance.cwd
+        // A daemon started from inside an instance must not hand that instance's marker on.
+        base[markerName] = nil
         let inputs = EnvironmentInputs(
             supervisorEnvironment: base, dotenv: entries, envFilePath: envFile,
             isFiftyOne: instance.kind == .fiftyone, port: instance.port, address: instance.address,

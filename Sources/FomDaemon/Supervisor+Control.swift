@@ -7,7 +7,18 @@ import SystemKit
 /// get an error; nobody else waits for them.
 extension Supervisor {
     func acceptClients() {
-        while let fd = Sockets.accept(listenFD) {
+        while true {
+            let fd: Int32
+            switch Sockets.accept(listenFD) {
+            case .accepted(let accepted): fd = accepted
+            case .none: return
+            case .failed:
+                // EMFILE and friends: the connection waits in the backlog; stop asking until a
+                // client leaves, or the loop would spin on a listener that stays readable.
+                poll.remove(listenFD)
+                listenerPaused = true
+                return
+            }
             // Only the daemon's own user (or root) may control it.
             guard let peer = Sockets.peer(fd), peer.uid == geteuid() || peer.uid == 0 else {
                 let bytes = Array((Response.error("permission denied: the daemon belongs to uid \(geteuid())").serialized() + "\n").utf8)
@@ -28,7 +39,8 @@ extension Supervisor {
             do {
                 guard let chunk = try FileDescriptor.read(fd, max: 65536) else { return }
                 if chunk.isEmpty {
-                    if client.awaitingAnswer { poll.modify(fd, token: Token.client.with(Int(fd)), readable: false, writable: !client.output.isEmpty) } else { dropClient(fd) }
+                    // The client left (Ctrl-C while waiting, say): nobody is there to answer.
+                    dropClient(fd)
                     return
                 }
                 client.input.append(contentsOf: chunk)
@@ -142,12 +154,14 @@ extension Supervisor {
             var seen = Set<Int>()
             while let instance = queue.popLast() {
                 guard seen.insert(instance.id).inserted else { continue }
+                pendingStops[instance.id] = nil
                 setWanted(instance, true)
                 feed(instance, .start)
                 queue.append(contentsOf: instance.config.dependsOn.compactMap { byName[$0] })
             }
         case .restart:
             for instance in targets {
+                pendingStops[instance.id] = nil
                 setWanted(instance, true)
                 feed(instance, .restart(by: "user"))
             }
@@ -196,20 +210,25 @@ extension Supervisor {
         return result
     }
 
-    func answerWaiters() {
-        guard !waiters.isEmpty else { return }
+    /// Answers the clients whose targets have settled; true when it answered any.
+    @discardableResult
+    func answerWaiters() -> Bool {
+        guard !waiters.isEmpty else { return false }
+        var answered: [Waiter] = []
         var remaining: [Waiter] = []
         for waiter in waiters {
             let targets = waiter.ids.compactMap { id in instances.first { $0.id == id } }
-            if targets.allSatisfy(waiter.done) {
-                clients[waiter.client]?.awaitingAnswer = false
-                reply(waiter.client, Response.ok([("instances", .array(targets.map { $0.info(now: now, detailed: false).json }))]))
-                if let client = clients[waiter.client] { processInput(waiter.client, client) }
-            } else {
-                remaining.append(waiter)
-            }
+            if targets.allSatisfy(waiter.done) { answered.append(waiter) } else { remaining.append(waiter) }
         }
+        // Set before answering: the next pipelined request of a client may add a waiter.
         waiters = remaining
+        for waiter in answered {
+            let targets = waiter.ids.compactMap { id in instances.first { $0.id == id } }
+            clients[waiter.client]?.awaitingAnswer = false
+            reply(waiter.client, Response.ok([("instances", .array(targets.map { $0.info(now: now, detailed: false).json }))]))
+            if let client = clients[waiter.client] { processInput(waiter.client, client) }
+        }
+        return !answered.isEmpty
     }
 
     func reply(_ fd: Int32, _ value: JSONValue) {
@@ -244,6 +263,10 @@ extension Supervisor {
         guard clients.removeValue(forKey: fd) != nil else { return }
         poll.remove(fd)
         FileDescriptor.close(fd)
+        if listenerPaused {
+            listenerPaused = false
+            poll.add(listenFD, token: Token.listener.with(0))
+        }
         waiters.removeAll { $0.client == fd }
         killClients.removeAll { $0 == fd }
     }

@@ -48,6 +48,8 @@ public final class Supervisor {
     let events: LogFile
     var signalFD: Int32 = -1
     var listenFD: Int32 = -1
+    /// Out of descriptors: the listener is out of the poll set until a client leaves.
+    var listenerPaused = false
     var clients: [Int32: ControlConnection] = [:]
     var pipes: [Int32: (instance: ManagedInstance, isErr: Bool)] = [:]
     var pidfds: [Int32: (instance: ManagedInstance, pid: Int32)] = [:]
@@ -87,6 +89,8 @@ public final class Supervisor {
 
     /// Runs until SIGTERM, SIGINT or `fom kill` has stopped every instance. Returns the exit code.
     public func run() throws -> Int32 {
+        // Two pipes per instance, plus pidfds and clients: the default soft limit of 1024 is too small.
+        Limits.raiseOpenFilesToHardLimit()
         signalFD = try Signals.blockAndOpen([SIGCHLD, SIGTERM, SIGINT, SIGHUP])
         Signals.ignore(SIGPIPE)
         _ = Signals.becomeSubreaper()
@@ -130,6 +134,8 @@ public final class Supervisor {
                 log("fom", "killed \(pids.count) process(es) of removed instance \(name) from an earlier run")
                 continue
             }
+            // Recorded pids may have lost the marker (a child that cleared its environment).
+            for pid in pids { track(pid, of: instance, signal: instance.config.stopSignal) }
             feed(instance, .orphansFound)
         }
     }
@@ -138,7 +144,7 @@ public final class Supervisor {
         var next: Instant?
         for instance in instances {
             if let d = instance.machine.deadline, next == nil || d < next! { next = d }
-            if let d = instance.probe?.deadline, next == nil || d < next! { next = d }
+            if let d = instance.probe?.deadline, case .starting = instance.machine.phase, next == nil || d < next! { next = d }
         }
         guard let next else { return -1 }
         let ms = (next - now).nanoseconds
@@ -205,6 +211,20 @@ public final class Supervisor {
     func feed(_ instance: ManagedInstance, _ event: InstanceMachine.Event) {
         let actions = instance.machine.handle(event, now: now)
         for action in actions { perform(action, for: instance) }
+        // A ready probe belongs to `starting` only; its deadline must not keep the loop awake.
+        if case .starting = instance.machine.phase {} else { instance.probe = nil }
+        // Errored after SIGKILL failed: nothing more can be done for those processes.
+        if instance.machine.status == .errored && !instance.leftovers.isEmpty { abandonLeftovers(instance) }
+    }
+
+    func abandonLeftovers(_ instance: ManagedInstance) {
+        for (pid, pidfd) in instance.leftovers {
+            log(instance.name, "giving up on pid \(pid)")
+            pidfds[pidfd] = nil
+            poll.remove(pidfd)
+            FileDescriptor.close(pidfd)
+        }
+        instance.leftovers = [:]
     }
 
     func perform(_ action: InstanceMachine.Action, for instance: ManagedInstance) {
@@ -235,19 +255,28 @@ public final class Supervisor {
     }
 
     func collectLeftovers(_ instance: ManagedInstance, signal: Signal) {
-        for pid in ProcessTree.members(marker: instance.marker) where instance.leftovers[pid] == nil {
-            guard let pidfd = Signals.openPidfd(pid) else { continue }
-            Signals.send(pid, signal.number)
-            if signal != .kill { Signals.send(pid, SIGCONT) }
-            instance.leftovers[pid] = pidfd
-            pidfds[pidfd] = (instance, pid)
-            poll.add(pidfd, token: Token.pidfd.with(Int(pidfd)))
-        }
+        for pid in ProcessTree.members(marker: instance.marker) { track(pid, of: instance, signal: signal) }
         if instance.leftovers.isEmpty {
             feed(instance, .allGone)
         } else {
             log(instance.name, "waiting for \(instance.leftovers.count) leftover process(es): \(instance.leftovers.keys.sorted().map(String.init).joined(separator: ", "))")
         }
+    }
+
+    /// Signals a remaining process of the instance and watches its pidfd until it is gone.
+    func track(_ pid: Int32, of instance: ManagedInstance, signal: Signal) {
+        guard instance.leftovers[pid] == nil else { return }
+        guard let pidfd = Signals.openPidfd(pid) else {
+            // Gone already (ESRCH), or no descriptor to watch it with: then it cannot be waited
+            // for gracefully, and SIGKILL is the only way to be sure it does not outlive the stop.
+            Signals.send(pid, SIGKILL)
+            return
+        }
+        Signals.send(pid, signal.number)
+        if signal != .kill { Signals.send(pid, SIGCONT) }
+        instance.leftovers[pid] = pidfd
+        pidfds[pidfd] = (instance, pid)
+        poll.add(pidfd, token: Token.pidfd.with(Int(pidfd)))
     }
 
     func leftoverExited(_ pidfd: Int32) {
@@ -264,25 +293,29 @@ public final class Supervisor {
     /// Brings instances forward: spawns waiting ones whose dependencies are online, issues
     /// ordered stops, answers waiting clients, saves the state file.
     func settle() {
-        var progressed = true
-        var rounds = 0
-        while progressed && rounds < 100 {
-            progressed = false
-            rounds += 1
-            for instance in instances {
-                if case .waiting = instance.machine.phase, tryStart(instance) { progressed = true }
-            }
-            for (id, by) in pendingStops {
-                guard let instance = instances.first(where: { $0.id == id }) else { continue }
-                let dependentsUp = instances.contains { $0.config.dependsOn.contains(instance.name) && !$0.isAtRest }
-                if !dependentsUp {
-                    pendingStops[id] = nil
-                    feed(instance, .stop(by: by))
-                    progressed = true
+        repeat {
+            var progressed = true
+            var rounds = 0
+            while progressed && rounds < 100 {
+                progressed = false
+                rounds += 1
+                for instance in instances {
+                    if case .waiting = instance.machine.phase, tryStart(instance) { progressed = true }
+                }
+                for (id, by) in pendingStops {
+                    guard let instance = instances.first(where: { $0.id == id }) else { continue }
+                    let dependentsUp = instances.contains {
+                        $0.config.dependsOn.contains(instance.name) && !$0.isAtRest && isGoingDown($0)
+                    }
+                    if !dependentsUp {
+                        pendingStops[id] = nil
+                        feed(instance, .stop(by: by))
+                        progressed = true
+                    }
                 }
             }
-        }
-        answerWaiters()
+            // An answered client may have sent its next request, which needs this same pass.
+        } while answerWaiters()
         if shuttingDown && pendingStops.isEmpty && instances.allSatisfy(\.isAtRest) {
             for fd in killClients { reply(fd, Response.ok([("stopped", true)])) }
             killClients = []
@@ -290,6 +323,13 @@ public final class Supervisor {
             finished = true
         }
         if stateDirty { saveState() }
+    }
+
+    /// Whether an instance is being stopped (or is about to be) rather than running on.
+    func isGoingDown(_ instance: ManagedInstance) -> Bool {
+        if pendingStops[instance.id] != nil { return true }
+        if case .stopping = instance.machine.phase { return true }
+        return false
     }
 
     /// Spawns a waiting instance when its dependencies allow it; true when its state changed.
@@ -394,7 +434,6 @@ public final class Supervisor {
         do {
             guard let chunk = try FileDescriptor.read(fd, max: 65536) else { return }
             if chunk.isEmpty {
-                sink.flushPartial()
                 closePipe(fd)
                 return
             }
@@ -422,7 +461,8 @@ public final class Supervisor {
     }
 
     func closePipe(_ fd: Int32) {
-        guard let (instance, _) = pipes.removeValue(forKey: fd) else { return }
+        guard let (instance, isErr) = pipes.removeValue(forKey: fd) else { return }
+        (isErr ? instance.err : instance.out).flushPartial()
         poll.remove(fd)
         FileDescriptor.close(fd)
         if instance.stdoutFD == fd { instance.stdoutFD = -1 }

@@ -44,10 +44,19 @@ public enum Sockets {
         return fd
     }
 
-    /// Accepts one pending connection as a non-blocking descriptor; nil when none is waiting.
-    public static func accept(_ listener: Int32) -> Int32? {
-        let fd = csys_accept4(listener)
-        return fd >= 0 ? fd : nil
+    public enum Accepted { case accepted(Int32), none, failed(Int32) }
+
+    /// Accepts one pending connection as a non-blocking descriptor.
+    public static func accept(_ listener: Int32) -> Accepted {
+        while true {
+            let fd = csys_accept4(listener)
+            if fd >= 0 { return .accepted(fd) }
+            switch errno {
+            case EINTR, ECONNABORTED: continue
+            case EAGAIN, EWOULDBLOCK: return .none
+            default: return .failed(errno)
+            }
+        }
     }
 
     /// The uid and pid of the process at the other end (SO_PEERCRED).

@@ -56,13 +56,15 @@ public enum Spawn {
         posix_spawnattr_init(&attr)
         defer { posix_spawnattr_destroy(&attr) }
 
-        // Order matters: chdir first, then close the parent's ends (one could sit on 0-2),
-        // then dup2 the child's ends onto 0, 1, 2, then close everything else.
+        // Order matters: chdir first, then close the parent's ends (one could sit on 0-2), then
+        // put /dev/null on 0 and dup2 the child's ends onto 1 and 2, then close everything else.
         _ = directory.withCString { csys_spawn_addchdir(&actions, $0) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         if captureOutput {
             posix_spawn_file_actions_addclose(&actions, outPipe[0])
             posix_spawn_file_actions_addclose(&actions, errPipe[0])
+        }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        if captureOutput {
             posix_spawn_file_actions_adddup2(&actions, outPipe[1], 1)
             posix_spawn_file_actions_adddup2(&actions, errPipe[1], 2)
         } else if let outputFile {

@@ -145,46 +145,17 @@ final class DaemonLifecycleTests: XCTestCase {
             {"name": "x", "kind": "process", "command": ["/bin/sh", "-c", "exec sleep 3007"]}
             """)
         XCTAssertEqual(h.fom("ping").code, 0)
-        let garbage = try rawExchange(h.path(".fom/fom.sock"), Array("this is not json\n".utf8))
+        let garbage = try h.rawExchange(Array("this is not json\n".utf8))
         XCTAssertTrue(garbage.contains("\"ok\":false") && garbage.contains("invalid JSON"), garbage)
-        let unknown = try rawExchange(h.path(".fom/fom.sock"), Array("{\"cmd\":\"explode\"}\n".utf8))
+        let unknown = try h.rawExchange(Array("{\"cmd\":\"explode\"}\n".utf8))
         XCTAssertTrue(unknown.contains("unknown command"), unknown)
         var big = [UInt8](repeating: UInt8(ascii: "a"), count: 2 << 20)
         big.append(10)
-        let oversized = try rawExchange(h.path(".fom/fom.sock"), big)
+        let oversized = try h.rawExchange(big)
         XCTAssertTrue(oversized.contains("longer than 1 MiB"), oversized)
         let ping = h.fom("ping")
         XCTAssertEqual(ping.code, 0, ping.err)
         XCTAssertTrue(ping.out.hasPrefix("pong"), ping.out)
-    }
-
-    /// Writes bytes to the socket and reads the first answer line.
-    func rawExchange(_ path: String, _ bytes: [UInt8]) throws -> String {
-        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var addr = sockaddr_un()
-        addr.sun_family = sa_family_t(AF_UNIX)
-        withUnsafeMutableBytes(of: &addr.sun_path) { raw in
-            for (i, b) in path.utf8.enumerated() { raw[i] = b }
-        }
-        let rc = withUnsafePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
-        }
-        XCTAssertEqual(rc, 0)
-        var sent = 0
-        while sent < bytes.count {
-            let n = bytes.withUnsafeBytes { send(fd, $0.baseAddress! + sent, $0.count - sent, Int32(MSG_NOSIGNAL)) }
-            if n <= 0 { break }  // the daemon may close after answering an over-long line
-            sent += n
-        }
-        var answer: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        while !answer.contains(10) {
-            let n = recv(fd, &buffer, 4096, 0)
-            if n <= 0 { break }
-            answer.append(contentsOf: buffer[0..<n])
-        }
-        return String(decoding: answer, as: UTF8.self)
     }
 
     func testPortHeldByAnotherProcessMakesInstanceErroredNamingThePid() throws {

@@ -141,6 +141,36 @@ final class FomHarness {
         return Int32(text.trimmingCharacters(in: .whitespacesAndNewlines))
     }
 
+    /// Writes raw bytes to the control socket to the socket and reads `lines` answer lines.
+    func rawExchange(_ bytes: [UInt8], lines: Int = 1) throws -> String {
+        let path = self.path(".fom/fom.sock")
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var addr = sockaddr_un()
+        addr.sun_family = sa_family_t(AF_UNIX)
+        withUnsafeMutableBytes(of: &addr.sun_path) { raw in
+            for (i, b) in path.utf8.enumerated() { raw[i] = b }
+        }
+        let rc = withUnsafePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        XCTAssertEqual(rc, 0)
+        var sent = 0
+        while sent < bytes.count {
+            let n = bytes.withUnsafeBytes { send(fd, $0.baseAddress! + sent, $0.count - sent, Int32(MSG_NOSIGNAL)) }
+            if n <= 0 { break }  // the daemon may close after answering an over-long line
+            sent += n
+        }
+        var answer: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while answer.filter({ $0 == 10 }).count < lines {
+            let n = recv(fd, &buffer, 4096, 0)
+            if n <= 0 { break }
+            answer.append(contentsOf: buffer[0..<n])
+        }
+        return String(decoding: answer, as: UTF8.self)
+    }
+
     /// Stops the daemon and everything it ran, then removes the directory.
     func tearDown() {
         _ = fom("kill", timeout: 60)

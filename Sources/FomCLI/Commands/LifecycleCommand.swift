@@ -1,5 +1,7 @@
 import FomCore
+import FomDaemon
 import FomProtocol
+import SystemKit
 
 /// `fom start`, `fom stop`, `fom restart`: ask the daemon, wait until the targets settle,
 /// print their rows. Exit 1 when one of them did not end where asked.
@@ -8,11 +10,36 @@ enum LifecycleCommand {
     static func stop(_ args: ParsedArguments) throws -> Int32 { try act(.stop, args) }
     static func restart(_ args: ParsedArguments) throws -> Int32 { try act(.restart, args) }
 
+    /// Nothing runs, so nothing is stopped; the state file remembers that these stay down when
+    /// the daemon next starts (the daemon's lock keeps a starting daemon from racing us).
+    static func stopWithoutDaemon(_ context: Context, _ names: [String], _ args: ParsedArguments) throws -> Int32 {
+        try context.runtime.prepare()
+        guard let lock = context.runtime.lock() else { throw Failure("the daemon is starting; try again") }
+        defer { FileDescriptor.close(lock) }
+        var state = StateStore.load(context.runtime.stateFile)
+        _ = state.ids.assign(context.config.instances.map(\.name))
+        for name in names { state.wanted[name] = false }
+        do {
+            try state.save(context.runtime.stateFile)
+        } catch {
+            throw Failure("\(error)")
+        }
+        let rows = ListCommand.offlineRows(context).filter { names.contains($0.name) }
+        if args.has("--json") { Output.out(JSONValue.array(rows.map(\.json)).serialized()) } else { ListCommand.printTable(rows) }
+        Output.err("fom stop: the daemon is not running; \(names.joined(separator: ", ")) will stay stopped when it starts")
+        return 0
+    }
+
     static func act(_ command: Request.Command, _ args: ParsedArguments) throws -> Int32 {
         if command != .start && args.positionals.isEmpty {
             throw UsageError("fom \(command.rawValue): name the instances (id, name or all)")
         }
         let context = try Context.load(args)
+        // Unknown names are reported before anything is started.
+        let named = try args.positionals.flatMap { try context.instances($0) }
+        if command == .stop, Client.connect(context).map({ $0.close() }) == nil {
+            return try stopWithoutDaemon(context, named.map(\.config.name), args)
+        }
         let client = try Client.connectOrStart(context)
         defer { client.close() }
         let wait = !args.has("--no-wait")

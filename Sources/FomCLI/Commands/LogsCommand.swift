@@ -46,11 +46,13 @@ enum LogsCommand {
         return sources
     }
 
-    /// Prints a file's lines with the instance name in front, and remembers where it stopped.
+    /// Prints a file's lines with the instance name in front. While following it keeps the file
+    /// open, so that after a rotation it first reads the old file to its end, then every archive
+    /// that came after it, then the new file: no line is skipped.
     struct LinePrinter {
         let source: Source
         let width: Int
-        var offset = 0
+        var fd: Int32 = -1
         var inode: UInt64 = 0
         var partial: [UInt8] = []
 
@@ -65,38 +67,90 @@ enum LogsCommand {
             return Output.paint(name + " |", code) + " "
         }
 
+        /// The last n lines, and the file kept open at its end for following.
         mutating func printTail(_ n: Int) {
-            guard let (bytes, ino) = read(from: 0) else { return }
-            inode = ino
-            offset = bytes.count
-            guard n > 0 else { return }
-            var lines = bytes.split(separator: 10, omittingEmptySubsequences: false)
+            guard open(source.path) else { return }
+            var lines = readToEnd().split(separator: 10, omittingEmptySubsequences: false)
             if lines.last?.isEmpty == true { lines.removeLast() }
-            emit(lines.suffix(n).map(Array.init))
+            if n > 0 { emit(lines.suffix(n).map(Array.init)) }
         }
 
-        /// Prints what was appended since the last look; starts over after a rotation or flush.
+        /// Prints what was appended since the last look, following rotations and flushes.
         mutating func catchUp() {
-            var st = stat()
-            guard stat(source.path, &st) == 0 else { return }
-            if UInt64(st.st_ino) != inode || Int(st.st_size) < offset {
-                inode = UInt64(st.st_ino)
-                offset = 0
-                partial = []
+            if fd < 0 {
+                // The file did not exist yet: everything in it is new.
+                guard open(source.path) else { return }
+                print(readToEnd())
+                return
             }
-            guard Int(st.st_size) > offset, let (bytes, _) = read(from: offset) else { return }
-            offset += bytes.count
+            print(readToEnd())
+            guard let current = Self.inode(of: source.path) else { return }
+            if current != inode {
+                // Rotated: our file is now NAME.log.k; NAME.log.(k-1) ... .1 came after it.
+                let old = inode
+                var k = 1
+                while let ino = Self.inode(of: "\(source.path).\(k)"), ino != old { k += 1 }
+                if Self.inode(of: "\(source.path).\(k)") == old {
+                    var j = k - 1
+                    while j >= 1 {
+                        if open("\(source.path).\(j)") { print(readToEnd()) }
+                        j -= 1
+                    }
+                }
+                flushPartial()
+                guard open(source.path) else { return }
+                print(readToEnd())
+            } else {
+                var st = stat()
+                if fstat(fd, &st) == 0, lseek(fd, 0, SEEK_CUR) > st.st_size {
+                    // Flushed (truncated): start again from its beginning.
+                    lseek(fd, 0, SEEK_SET)
+                    partial = []
+                    print(readToEnd())
+                }
+            }
+        }
+
+        mutating func open(_ path: String) -> Bool {
+            if fd >= 0 { close(fd) }
+            fd = Glibc.open(path, O_RDONLY | O_CLOEXEC)
+            guard fd >= 0 else { return false }
+            var st = stat()
+            fstat(fd, &st)
+            inode = UInt64(st.st_ino)
+            return true
+        }
+
+        static func inode(of path: String) -> UInt64? {
+            var st = stat()
+            return stat(path, &st) == 0 ? UInt64(st.st_ino) : nil
+        }
+
+        func readToEnd() -> [UInt8] {
+            var result: [UInt8] = []
+            while let chunk = try? FileDescriptor.read(fd, max: 1 << 20), !chunk.isEmpty { result.append(contentsOf: chunk) }
+            return result
+        }
+
+        /// Prints the complete lines of `bytes`, keeping an unfinished last line for later.
+        mutating func print(_ bytes: [UInt8]) {
+            guard !bytes.isEmpty else { return }
             var data = partial + bytes
             partial = []
-            if let last = data.lastIndex(of: 10) {
-                partial = Array(data[(last + 1)...])
-                data = Array(data[...last])
-                var lines = data.split(separator: 10, omittingEmptySubsequences: false)
-                if lines.last?.isEmpty == true { lines.removeLast() }
-                emit(lines.map(Array.init))
-            } else {
+            guard let last = data.lastIndex(of: 10) else {
                 partial = data
+                return
             }
+            partial = Array(data[(last + 1)...])
+            data = Array(data[...last])
+            var lines = data.split(separator: 10, omittingEmptySubsequences: false)
+            if lines.last?.isEmpty == true { lines.removeLast() }
+            emit(lines.map(Array.init))
+        }
+
+        mutating func flushPartial() {
+            if !partial.isEmpty { emit([partial]) }
+            partial = []
         }
 
         func emit(_ lines: [[UInt8]]) {
@@ -109,18 +163,6 @@ enum LogsCommand {
                 out.append(10)
             }
             try? FileDescriptor.writeAll(1, out)
-        }
-
-        func read(from position: Int) -> ([UInt8], UInt64)? {
-            let fd = open(source.path, O_RDONLY | O_CLOEXEC)
-            if fd < 0 { return nil }
-            defer { close(fd) }
-            var st = stat()
-            fstat(fd, &st)
-            lseek(fd, off_t(position), SEEK_SET)
-            var result: [UInt8] = []
-            while let chunk = try? FileDescriptor.read(fd, max: 1 << 20), !chunk.isEmpty { result.append(contentsOf: chunk) }
-            return (result, UInt64(st.st_ino))
         }
     }
 

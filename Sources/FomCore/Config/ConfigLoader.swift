@@ -114,7 +114,14 @@ struct ConfigLoader {
         } else if kind == .fiftyone, kindKnown {
             report(node.position, at("port"), "required for a fiftyone instance")
         }
-        if let value = node["address"].flatMap({ nonEmptyString($0, at("address")) }) { instance.address = value }
+        if let addressNode = node["address"], let value = nonEmptyString(addressNode, at("address")) {
+            // The port check and the ready probe speak IPv4; another address would be probed wrongly.
+            if value == "localhost" || Self.isIPv4(value) {
+                instance.address = value
+            } else {
+                report(addressNode.position, at("address"), "\"\(value)\" is not an IPv4 address (such as 127.0.0.1 or 0.0.0.0); IPv6 and host names are not supported yet")
+            }
+        }
         if let value = node["cvatSync"].flatMap({ bool($0, at("cvatSync")) }) { instance.cvatSync = value }
         if let envNode = node["env"] { instance.env = loadEnv(envNode, at("env")) }
         if let value = node["cwd"].flatMap({ nonEmptyString($0, at("cwd")) }) { instance.cwd = resolve(value) }
@@ -490,6 +497,13 @@ struct ConfigLoader {
     }
 
     // MARK: helpers
+
+    static func isIPv4(_ text: String) -> Bool {
+        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
+        return parts.count == 4 && parts.allSatisfy { part in
+            !part.isEmpty && part.count <= 3 && part.allSatisfy(\.isASCII) && part.allSatisfy(\.isNumber) && Int(part)! <= 255
+        }
+    }
 
     private mutating func report(_ position: JSONPosition, _ path: String, _ message: String) {
         diagnostics.append(ConfigDiagnostic(file: file, position: position, path: path, message: message))
