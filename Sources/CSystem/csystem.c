@@ -11,6 +11,7 @@
 #include <sys/inotify.h>
 #include <time.h>
 #include <errno.h>
+#include <string.h>
 
 short csys_spawn_setsid_flag(void) { return POSIX_SPAWN_SETSID; }
 
@@ -107,3 +108,7 @@ uint32_t csys_in_modify(void) { return IN_MODIFY; }
 uint32_t csys_in_create(void) { return IN_CREATE; }
 uint32_t csys_in_moved_to(void) { return IN_MOVED_TO; }
 uint32_t csys_in_close_write(void) { return IN_CLOSE_WRITE; }
+
+void *csys_memrchr(const void *s, int c, size_t n) { return memrchr(s, c, n); }
+
+int csys_set_pipe_size(int fd, int bytes) { return fcntl(fd, F_SETPIPE_SZ, bytes); }

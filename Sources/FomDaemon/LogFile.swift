@@ -30,15 +30,26 @@ public final class LogFile {
 
     /// Appends bytes read from a pipe; complete lines are written now, the rest waits.
     public func append(_ bytes: ArraySlice<UInt8>) {
-        guard let lastNewline = bytes.lastIndex(of: 10) else {
+        bytes.withUnsafeBytes { append($0) }
+    }
+
+    /// The hot path of log capture: straight from the daemon's read buffer to the file, with no
+    /// copy unless a line is split across two reads or timestamps are asked for.
+    public func append(_ bytes: UnsafeRawBufferPointer) {
+        guard let lastNewline = Self.lastNewline(in: bytes) else {
             partial.append(contentsOf: bytes)
             if partial.count >= Self.maxPartial { flushPartial() }
             return
         }
-        var chunk = partial
+        let complete = UnsafeRawBufferPointer(rebasing: bytes[...lastNewline])
+        if partial.isEmpty {
+            writeLines(complete)
+        } else {
+            var chunk = partial
+            chunk.append(contentsOf: complete)
+            chunk.withUnsafeBytes { writeLines($0) }
+        }
         partial = Array(bytes[(lastNewline + 1)...])
-        chunk.append(contentsOf: bytes[...lastNewline])
-        writeLines(chunk)
     }
 
     /// Writes what is left without a newline (the process ended mid-line).
@@ -47,28 +58,34 @@ public final class LogFile {
         var chunk = partial
         partial = []
         chunk.append(10)
-        writeLines(chunk)
+        chunk.withUnsafeBytes { writeLines($0) }
     }
 
     /// Writes one of fom's own lines.
     public func appendLine(_ text: String) {
-        writeLines(Array((text + "\n").utf8))
+        Array((text + "\n").utf8).withUnsafeBytes { writeLines($0) }
     }
 
-    private func writeLines(_ chunk: [UInt8]) {
-        var data = chunk
-        if timestamps {
-            let prefix = Array((Timestamp.iso8601(epochMilliseconds: Clock.wallMilliseconds()) + " ").utf8)
-            data = []
-            data.reserveCapacity(chunk.count + 32)
-            var start = 0
-            for i in chunk.indices where chunk[i] == 10 {
-                data.append(contentsOf: prefix)
-                data.append(contentsOf: chunk[start...i])
-                start = i + 1
-            }
+    static func lastNewline(in bytes: UnsafeRawBufferPointer) -> Int? {
+        FileDescriptor.lastIndex(of: 10, in: bytes)
+    }
+
+    private func writeLines(_ chunk: UnsafeRawBufferPointer) {
+        guard timestamps else { return writeWithinMaxSize(chunk) }
+        let prefix = Array((Timestamp.iso8601(epochMilliseconds: Clock.wallMilliseconds()) + " ").utf8)
+        var data: [UInt8] = []
+        data.reserveCapacity(chunk.count + chunk.count / 8 + 32)
+        var start = 0
+        for i in 0..<chunk.count where chunk[i] == 10 {
+            data.append(contentsOf: prefix)
+            data.append(contentsOf: UnsafeRawBufferPointer(rebasing: chunk[start...i]))
+            start = i + 1
         }
-        // Split at line ends so that each file stays within maxSize where lines allow it.
+        data.withUnsafeBytes { writeWithinMaxSize($0) }
+    }
+
+    /// Splits at line ends so that each file stays within maxSize where lines allow it.
+    private func writeWithinMaxSize(_ data: UnsafeRawBufferPointer) {
         var offset = 0
         while offset < data.count {
             guard ensureOpen() else { return }
@@ -76,14 +93,9 @@ public final class LogFile {
             var end = data.count
             if data.count - offset > room {
                 // The last newline that fits; a file with nothing in it takes one line whatever its size.
-                var cut = -1
-                var i = min(offset + room, data.count) - 1
-                while i >= offset {
-                    if data[i] == 10 { cut = i + 1; break }
-                    i -= 1
-                }
-                if cut > offset {
-                    end = cut
+                let window = UnsafeRawBufferPointer(rebasing: data[offset..<max(offset, min(offset + room, data.count))])
+                if let cut = Self.lastNewline(in: window) {
+                    end = offset + cut + 1
                 } else if size > 0 {
                     rotate()
                     continue
@@ -91,16 +103,16 @@ public final class LogFile {
                     end = nl + 1
                 }
             }
-            write(data[offset..<end])
+            write(UnsafeRawBufferPointer(rebasing: data[offset..<end]))
             offset = end
             if size >= maxSize { rotate() }
         }
     }
 
-    private func write(_ slice: ArraySlice<UInt8>) {
-        var remaining = slice
-        while !remaining.isEmpty {
-            let n = remaining.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+    private func write(_ bytes: UnsafeRawBufferPointer) {
+        var offset = 0
+        while offset < bytes.count {
+            let n = Glibc.write(fd, bytes.baseAddress! + offset, bytes.count - offset)
             if n < 0 {
                 if errno == EINTR { continue }
                 errors += 1
@@ -108,7 +120,7 @@ public final class LogFile {
                 return
             }
             size += n
-            remaining = remaining.dropFirst(n)
+            offset += n
         }
     }
 

@@ -61,6 +61,8 @@ public final class Supervisor {
     var stateDirty = false
     var finished = false
     let supervisorEnvironment: [String: String]
+    /// One buffer for every pipe read: log capture copies nothing it does not have to.
+    let readBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 256 << 10, alignment: 16)
     let started = Clock.monotonicNanoseconds()
 
     public init(_ options: Options) throws {
@@ -420,6 +422,8 @@ public final class Supervisor {
         closePipes(of: instance)
         for (fd, isErr) in [(child.stdout, false), (child.stderr, true)] {
             FileDescriptor.setNonBlocking(fd)
+            // A larger pipe means fewer wake-ups for a chatty child (the kernel caps it for non-root).
+            FileDescriptor.setPipeSize(fd, 1 << 20)
             pipes[fd] = (instance, isErr)
             poll.add(fd, token: Token.pipe.with(Int(fd)))
         }
@@ -427,18 +431,13 @@ public final class Supervisor {
         instance.stderrFD = child.stderr
     }
 
-    /// Reads at most one chunk per wake-up, so a flooding child cannot starve the others.
+    /// Reads at most one buffer per wake-up, so a flooding child cannot starve the others.
     func readPipe(_ fd: Int32) {
         guard let (instance, isErr) = pipes[fd] else { return }
-        let sink = isErr ? instance.err : instance.out
-        do {
-            guard let chunk = try FileDescriptor.read(fd, max: 65536) else { return }
-            if chunk.isEmpty {
-                closePipe(fd)
-                return
-            }
-            sink.append(chunk[...])
-        } catch {
+        let n = Glibc.read(fd, readBuffer.baseAddress, readBuffer.count)
+        if n > 0 {
+            (isErr ? instance.err : instance.out).append(UnsafeRawBufferPointer(rebasing: readBuffer[0..<n]))
+        } else if n == 0 || (errno != EAGAIN && errno != EINTR) {
             closePipe(fd)
         }
     }

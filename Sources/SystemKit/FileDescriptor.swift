@@ -1,3 +1,4 @@
+import CSystem
 import Glibc
 
 /// Small helpers on raw descriptors. Ownership is explicit at each call site: whoever opened
@@ -10,6 +11,18 @@ public enum FileDescriptor {
     public static func setNonBlocking(_ fd: Int32) {
         let flags = fcntl(fd, F_GETFL)
         if flags >= 0 { _ = fcntl(fd, F_SETFL, flags | O_NONBLOCK) }
+    }
+
+    /// Asks for a pipe buffer of `bytes` (F_SETPIPE_SZ); the kernel may give less or refuse.
+    public static func setPipeSize(_ fd: Int32, _ bytes: Int32) {
+        _ = csys_set_pipe_size(fd, bytes)
+    }
+
+    /// The offset of the last `byte` in `bytes` (memrchr), or nil.
+    public static func lastIndex(of byte: UInt8, in bytes: UnsafeRawBufferPointer) -> Int? {
+        guard let base = bytes.baseAddress, bytes.count > 0,
+              let hit = csys_memrchr(base, Int32(byte), bytes.count) else { return nil }
+        return base.distance(to: UnsafeRawPointer(hit))
     }
 
     /// Reads up to `max` bytes. nil on EAGAIN; an empty array at end of file.

@@ -57,4 +57,9 @@ uint32_t csys_in_create(void);
 uint32_t csys_in_moved_to(void);
 uint32_t csys_in_close_write(void);
 
+// memrchr is a GNU extension (finds the last newline of a read in one pass).
+void *csys_memrchr(const void *s, int c, size_t n);
+// F_SETPIPE_SZ is Linux-only and needs _GNU_SOURCE.
+int csys_set_pipe_size(int fd, int bytes);
+
 #endif
