@@ -13,6 +13,12 @@ struct Client {
         Sockets.connectUnix(path: context.runtime.socket).map(Client.init)
     }
 
+    static func isDaemonRunning(_ context: Context) -> Bool {
+        guard let client = connect(context) else { return false }
+        client.close()
+        return true
+    }
+
     /// Connects, starting the daemon in the background first when it is not running (as pm2
     /// does), and says so on stderr.
     static func connectOrStart(_ context: Context) throws -> Client {

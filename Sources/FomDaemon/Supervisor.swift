@@ -61,6 +61,9 @@ public final class Supervisor {
     var stateDirty = false
     var finished = false
     let supervisorEnvironment: [String: String]
+    /// When the memory of instances with `maxMemory` is next measured; nil when none needs it.
+    var nextMemoryCheck: Instant?
+    static let memoryCheckInterval: Duration = .seconds(3)
     /// One buffer for every pipe read: log capture copies nothing it does not have to.
     let readBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 256 << 10, alignment: 16)
     let started = Clock.monotonicNanoseconds()
@@ -148,6 +151,7 @@ public final class Supervisor {
             if let d = instance.machine.deadline, next == nil || d < next! { next = d }
             if let d = instance.probe?.deadline, case .starting = instance.machine.phase, next == nil || d < next! { next = d }
         }
+        if let d = nextMemoryCheck, next == nil || d < next! { next = d }
         guard let next else { return -1 }
         let ms = (next - now).nanoseconds
         if ms <= 0 { return 0 }
@@ -157,6 +161,10 @@ public final class Supervisor {
 
     func fireDeadlines() {
         let t = now
+        if let check = nextMemoryCheck, check <= t {
+            nextMemoryCheck = nil
+            checkMemory()
+        }
         for instance in instances {
             if let d = instance.machine.deadline, d <= t { feed(instance, .deadline) }
             if let probe = instance.probe, probe.deadline <= t, case .starting = instance.machine.phase {
@@ -325,6 +333,31 @@ public final class Supervisor {
             finished = true
         }
         if stateDirty { saveState() }
+        scheduleMemoryCheck()
+    }
+
+    /// Memory is measured only while an online instance asks for it: otherwise nothing wakes us.
+    func scheduleMemoryCheck() {
+        let needed = instances.contains { $0.config.maxMemory != nil && $0.machine.status == .online }
+        if !needed {
+            nextMemoryCheck = nil
+        } else if nextMemoryCheck == nil {
+            nextMemoryCheck = now + Self.memoryCheckInterval
+        }
+    }
+
+    /// One pass over /proc for every instance: the resident memory of each whole process tree.
+    func checkMemory() {
+        let watched = instances.filter { $0.config.maxMemory != nil && $0.machine.status == .online }
+        guard !watched.isEmpty else { return }
+        let members = ProcessTree.membersByName(treeKey: options.runtime.treeKey)
+        for instance in watched {
+            guard let limit = instance.config.maxMemory else { continue }
+            let rss = ProcessTree.rss(of: members[instance.name] ?? [])
+            if rss > limit {
+                feed(instance, .memoryExceeded("RSS \(SizeText.approximate(rss)) over maxMemory \(SizeText.format(limit))"))
+            }
+        }
     }
 
     /// Whether an instance is being stopped (or is about to be) rather than running on.

@@ -225,6 +225,17 @@ final class InstanceMachineTests: XCTestCase {
         XCTAssertEqual(m.handle(.allGone, now: at(5)), [.spawn])
     }
 
+    func testMemoryLimitRestartsAndIsRecordedAsSuch() {
+        var m = machine()
+        online(&m, pid: 12)
+        XCTAssertEqual(m.handle(.memoryExceeded("RSS 61M over 30M"), now: at(0)).first, .signalGroup(.term))
+        _ = m.handle(.exited(.signaled(15)), now: at(5))
+        XCTAssertEqual(m.lastExit?.description, "stopped by fom (memory limit: RSS 61M over 30M): killed by signal 15 (SIGTERM)")
+        XCTAssertEqual(m.handle(.allGone, now: at(6)), [.spawn])
+        XCTAssertEqual(m.restarts, 1)
+        XCTAssertEqual(m.handle(.memoryExceeded("x"), now: at(7)), [], "nothing to restart while waiting to start")
+    }
+
     func testDelayTable() {
         let p = RestartRules(backoff: Backoff(initial: .milliseconds(100), max: .seconds(30)))
         XCTAssertEqual((1...10).map { p.delay(afterFailures: $0).milliseconds },

@@ -137,3 +137,26 @@ final class DaemonProcessTests: XCTestCase {
         XCTAssertEqual(Int32(fields[2]), pid, "and its own process group")
     }
 }
+
+/// `maxMemory`: the whole tree's resident memory, measured every few seconds.
+final class MemoryLimitTests: XCTestCase {
+    func testTreeOverMaxMemoryIsRestartedAndRecordedAsSuch() throws {
+        let h = try FomHarness(config: """
+            { "instances": [ {"name": "hog", "kind": "process", "maxMemory": "40M",
+              "command": ["python3", "-c", "import os, time\\nif os.fork() == 0:\\n    b = bytearray(30 << 20)\\n    b[::4096] = b'x' * len(b[::4096])\\n    time.sleep(1000)\\nb = bytearray(30 << 20)\\nb[::4096] = b'x' * len(b[::4096])\\ntime.sleep(1000)"]},
+              {"name": "lean", "kind": "process", "maxMemory": "200M", "command": ["sleep", "3030"]} ] }
+            """)
+        defer { h.tearDown() }
+        XCTAssertEqual(h.fom("start").code, 0)
+        let first = h.pid("hog")
+        // Each process alone stays under 40M; together they do not.
+        h.waitUntil("restarted for memory", timeout: 30) {
+            h.read(".fom/logs/fom.log").contains("hog: stopping pid") && h.read(".fom/logs/fom.log").contains("memory limit: RSS")
+        }
+        h.waitUntil("back online with a new pid", timeout: 30) { h.status("hog") == "online" && h.pid("hog") != first }
+        let lastExit = h.list()["hog"]?["lastExit"] as? String ?? ""
+        XCTAssertTrue(lastExit.hasPrefix("stopped by fom (memory limit: RSS ") && lastExit.contains("over maxMemory 40M"), lastExit)
+        XCTAssertGreaterThanOrEqual(h.list()["hog"]?["restarts"] as? Int ?? 0, 1)
+        XCTAssertFalse(h.read(".fom/logs/fom.log").contains("lean: stopping"), "the lean instance is left alone")
+    }
+}

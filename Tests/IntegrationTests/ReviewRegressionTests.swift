@@ -82,7 +82,7 @@ final class ReviewRegressionTests: XCTestCase {
         XCTAssertEqual(h.status("b"), "online", "stopping a must not touch b")
     }
 
-    func testStopWithoutDaemonStartsNothingAndIsRemembered() throws {
+    func testStopWithoutDaemonNeverStartsWhatItStops() throws {
         let h = try FomHarness(config: """
             { "instances": [ {"name": "a", "kind": "process", "command": ["sleep", "3027"]},
                              {"name": "b", "kind": "process", "command": ["sleep", "3028"]} ] }
@@ -90,14 +90,15 @@ final class ReviewRegressionTests: XCTestCase {
         harness = h
         let unknown = h.fom("stop", "nosuch")
         XCTAssertEqual(unknown.code, 1)
-        XCTAssertFalse(FileManager.default.fileExists(atPath: h.path(".fom/fom.sock")))
+        XCTAssertTrue(unknown.err.contains("unknown instance \"nosuch\""), unknown.err)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: h.path(".fom/fom.sock")), "an unknown name started the daemon")
         let stop = h.fom("stop", "a")
         XCTAssertEqual(stop.code, 0, stop.err)
-        XCTAssertFalse(FileManager.default.fileExists(atPath: h.path(".fom/fom.sock")), "stop started the daemon")
-        XCTAssertEqual(FomHarness.pids(withToken: "sleep 3027"), [])
-        XCTAssertEqual(h.fom("ping").code, 0)
+        XCTAssertTrue(stop.err.contains("started it"), "stop starts the daemon, as every changing command does")
         h.waitUntil("b online") { h.status("b") == "online" }
-        XCTAssertEqual(h.status("a"), "stopped", "the stop was remembered")
+        XCTAssertEqual(h.status("a"), "stopped")
+        XCTAssertFalse(h.read(".fom/logs/fom.log").contains("a: started"), "a was started only to be stopped")
+        XCTAssertEqual(FomHarness.pids(withToken: "sleep 3027"), [])
     }
 
     func testFollowLosesNoLineAcrossManyRotations() throws {

@@ -63,6 +63,7 @@ enum DescribeCommand {
         row("ready check", describeReady(config))
         row("restart", "\(config.restart.rawValue), maxRestarts \(config.maxRestarts), minUptime \(DurationText.format(config.minUptime)), backoff \(DurationText.format(config.backoff.initial))..\(DurationText.format(config.backoff.max))")
         row("stop", "\(config.stopSignal.name), SIGKILL after \(DurationText.format(config.killTimeout))")
+        row("memory limit", config.maxMemory.map { "\(SizeText.format($0)) for the whole tree, checked every 3s" } ?? "-")
         row("depends on", config.dependsOn.isEmpty ? "-" : config.dependsOn.joined(separator: ", "))
         row("cvat sync", config.cvatSync ? "on" : "off")
         row("env file", context.envFile)

@@ -10,11 +10,12 @@ enum LifecycleCommand {
     static func stop(_ args: ParsedArguments) throws -> Int32 { try act(.stop, args) }
     static func restart(_ args: ParsedArguments) throws -> Int32 { try act(.restart, args) }
 
-    /// Nothing runs, so nothing is stopped; the state file remembers that these stay down when
-    /// the daemon next starts (the daemon's lock keeps a starting daemon from racing us).
-    static func stopWithoutDaemon(_ context: Context, _ names: [String], _ args: ParsedArguments) throws -> Int32 {
+    /// With no daemon running, the state file first says that these stay down, so the daemon
+    /// that `stop` starts (as every changing command does) never brings them up just to stop them.
+    /// The daemon's lock keeps a daemon that is starting right now from racing us.
+    static func markDown(_ context: Context, _ names: [String]) throws {
         try context.runtime.prepare()
-        guard let lock = context.runtime.lock() else { throw Failure("the daemon is starting; try again") }
+        guard let lock = context.runtime.lock() else { return }  // a daemon is starting: it will be asked
         defer { FileDescriptor.close(lock) }
         var state = StateStore.load(context.runtime.stateFile)
         _ = state.ids.assign(context.config.instances.map(\.name))
@@ -24,10 +25,6 @@ enum LifecycleCommand {
         } catch {
             throw Failure("\(error)")
         }
-        let rows = ListCommand.offlineRows(context).filter { names.contains($0.name) }
-        if args.has("--json") { Output.out(JSONValue.array(rows.map(\.json)).serialized()) } else { ListCommand.printTable(rows) }
-        Output.err("fom stop: the daemon is not running; \(names.joined(separator: ", ")) will stay stopped when it starts")
-        return 0
     }
 
     static func act(_ command: Request.Command, _ args: ParsedArguments) throws -> Int32 {
@@ -37,8 +34,8 @@ enum LifecycleCommand {
         let context = try Context.load(args)
         // Unknown names are reported before anything is started.
         let named = try args.positionals.flatMap { try context.instances($0) }
-        if command == .stop, Client.connect(context).map({ $0.close() }) == nil {
-            return try stopWithoutDaemon(context, named.map(\.config.name), args)
+        if command == .stop, !Client.isDaemonRunning(context) {
+            try markDown(context, named.map(\.config.name))
         }
         let client = try Client.connectOrStart(context)
         defer { client.close() }

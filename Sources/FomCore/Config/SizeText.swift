@@ -42,6 +42,16 @@ public enum SizeText {
         return "\(bytes)"
     }
 
+    /// `61.2M`: for measured sizes, which are never round, in messages.
+    public static func approximate(_ bytes: Int) -> String {
+        let units: [(String, Int)] = [("G", 1 << 30), ("M", 1 << 20), ("K", 1 << 10)]
+        for (name, size) in units where bytes >= size {
+            let tenths = (bytes * 10 + size / 2) / size
+            return tenths % 10 == 0 ? "\(tenths / 10)\(name)" : "\(tenths / 10).\(tenths % 10)\(name)"
+        }
+        return "\(bytes)B"
+    }
+
     /// Spaces and tabs off both ends (no Foundation here for `trimmingCharacters`).
     private static func trim(_ text: some StringProtocol) -> String {
         let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" }

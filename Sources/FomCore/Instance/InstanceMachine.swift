@@ -40,6 +40,8 @@ public struct InstanceMachine: Sendable {
         case deadline
         /// Processes of an earlier daemon run carry this instance's marker: stop them first.
         case orphansFound
+        /// The whole tree uses more memory than `maxMemory` (the detail says how much).
+        case memoryExceeded(String)
     }
 
     public enum Action: Sendable, Equatable {
@@ -128,6 +130,7 @@ public struct InstanceMachine: Sendable {
         case .allGone: return allGone(now: now)
         case .deadline: return deadlinePassed(now: now)
         case .orphansFound: return orphansFound(now: now)
+        case .memoryExceeded(let detail): return memoryExceeded(detail, now: now)
         }
     }
 
@@ -313,6 +316,17 @@ public struct InstanceMachine: Sendable {
             phase = .waiting
             return [.spawn]
         case .stopped, .waiting, .online, .errored, .exited:
+            return []
+        }
+    }
+
+    private mutating func memoryExceeded(_ detail: String, now: Instant) -> [Action] {
+        switch phase {
+        case .starting, .online:
+            // online -> stopping -> waiting: a restart fom decided, counted like a crash restart.
+            restarts += 1
+            return stop(by: "memory limit: \(detail)", then: .start, now: now)
+        case .stopped, .waiting, .stopping, .backoff, .errored, .exited:
             return []
         }
     }
