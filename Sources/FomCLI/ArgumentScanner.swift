@@ -24,9 +24,10 @@ struct ArgumentSpec: Sendable {
     static let common = ArgumentSpec(flags: ["--help"], options: ["--config", "--env"], aliases: ["-h": "--help"])
 
     func merged(with other: ArgumentSpec) -> ArgumentSpec {
-        ArgumentSpec(flags: flags + other.flags, options: options + other.options,
-                     aliases: aliases.merging(other.aliases) { a, _ in a },
-                     allowsPassthrough: allowsPassthrough || other.allowsPassthrough)
+        ArgumentSpec(
+            flags: flags + other.flags, options: options + other.options,
+            aliases: aliases.merging(other.aliases) { a, _ in a },
+            allowsPassthrough: allowsPassthrough || other.allowsPassthrough)
     }
 
     func scan(_ arguments: [String], command: String) throws(UsageError) -> ParsedArguments {

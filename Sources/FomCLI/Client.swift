@@ -29,12 +29,16 @@ struct Client {
         while Clock.monotonicNanoseconds() < deadline {
             if let client = connect(context) { return client }
             if !Signals.isAlive(pid) || isZombie(pid) {
-                let tail = Files.readText(context.runtime.daemonOutput)?.split(separator: "\n").last.map(String.init) ?? ""
-                throw Failure("the daemon exited at start\(tail.isEmpty ? "" : ": \(tail)") (see \(context.runtime.daemonOutput))")
+                let tail =
+                    Files.readText(context.runtime.daemonOutput)?.split(separator: "\n").last.map(String.init) ?? ""
+                throw Failure(
+                    "the daemon exited at start\(tail.isEmpty ? "" : ": \(tail)") (see \(context.runtime.daemonOutput))"
+                )
             }
             usleep(2000)
         }
-        throw Failure("the daemon did not open \(context.runtime.socket) within 10s (see \(context.runtime.daemonOutput))")
+        throw Failure(
+            "the daemon did not open \(context.runtime.socket) within 10s (see \(context.runtime.daemonOutput))")
     }
 
     private static func isZombie(_ pid: Int32) -> Bool {
@@ -48,8 +52,9 @@ struct Client {
         var args = ["fom", "daemon", "--config", context.config.path]
         if let name = context.envName { args += ["--env", name] }
         let environment = context.environment.map { "\($0.key)=\($0.value)" }
-        let child = try Spawn.start(executable: Files.executablePath(), arguments: args, environment: environment,
-                                    directory: context.config.directory, outputFile: context.runtime.daemonOutput)
+        let child = try Spawn.start(
+            executable: Files.executablePath(), arguments: args, environment: environment,
+            directory: context.config.directory, outputFile: context.runtime.daemonOutput)
         return child.pid
     }
 

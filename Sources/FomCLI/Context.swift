@@ -14,8 +14,11 @@ struct Context {
     static func load(_ args: ParsedArguments) throws -> Context {
         let environment = Files.environment()
         let cwd = Files.currentDirectory()
-        guard let path = ConfigDiscovery.locate(explicit: args.options["--config"], environment: environment,
-                                                cwd: cwd, fileExists: Files.exists) else {
+        guard
+            let path = ConfigDiscovery.locate(
+                explicit: args.options["--config"], environment: environment,
+                cwd: cwd, fileExists: Files.exists)
+        else {
             throw Failure("no supervisor.json in \(cwd) or any parent (use --config PATH or set FOM_CONFIG)")
         }
         guard let text = Files.readText(path) else {
@@ -39,9 +42,10 @@ struct Context {
         if let envName, envName.isEmpty || envName.contains("/") {
             throw UsageError("--env takes a name such as 'dev' (for .env.dev), not \"\(envName)\"")
         }
-        return Context(config: config, envFile: config.envFile(selecting: envName),
-                       runtime: RuntimeDirectory(configDirectory: config.directory, environment: environment),
-                       environment: environment, envName: envName)
+        return Context(
+            config: config, envFile: config.envFile(selecting: envName),
+            runtime: RuntimeDirectory(configDirectory: config.directory, environment: environment),
+            environment: environment, envName: envName)
     }
 
     /// Reads the env file for validation: its errors name file and line.
@@ -66,7 +70,9 @@ extension Context {
             return (instance, ids[i])
         }
         var message = "unknown instance \"\(target)\""
-        if let hint = NameSuggestion.closest(to: target, in: config.instances.map(\.name)) { message += "; did you mean \"\(hint)\"?" }
+        if let hint = NameSuggestion.closest(to: target, in: config.instances.map(\.name)) {
+            message += "; did you mean \"\(hint)\"?"
+        }
         throw Failure(message)
     }
 
@@ -85,7 +91,8 @@ extension Context {
     /// The environment the next start of an instance gets, computed here (no daemon running).
     func nextEnvironment(_ instance: InstanceConfig, id: Int) throws -> ResolvedEnvironment {
         do {
-            return try InstanceEnvironment.compute(instance, id: id, envFile: envFile, supervisorEnvironment: environment)
+            return try InstanceEnvironment.compute(
+                instance, id: id, envFile: envFile, supervisorEnvironment: environment)
         } catch {
             throw Failure("\(error)")
         }

@@ -20,7 +20,9 @@ public enum FomCLI {
         words.removeFirst()
         guard let command = CommandTable.find(first) else {
             var message = "fom: unknown command \"\(first)\""
-            if let hint = NameSuggestion.closest(to: first, in: CommandTable.names) { message += "; did you mean \"\(hint)\"?" }
+            if let hint = NameSuggestion.closest(to: first, in: CommandTable.names) {
+                message += "; did you mean \"\(hint)\"?"
+            }
             Output.err(message + " (see 'fom help')")
             return 2
         }

@@ -93,7 +93,8 @@ public final class LogFile {
             var end = data.count
             if data.count - offset > room {
                 // The last newline that fits; a file with nothing in it takes one line whatever its size.
-                let window = UnsafeRawBufferPointer(rebasing: data[offset..<max(offset, min(offset + room, data.count))])
+                let window = UnsafeRawBufferPointer(
+                    rebasing: data[offset..<max(offset, min(offset + room, data.count))])
                 if let cut = Self.lastNewline(in: window) {
                     end = offset + cut + 1
                 } else if size > 0 {

@@ -33,12 +33,15 @@ final class ManagedInstance {
         self.marker = marker
         self.wantedUp = wantedUp
         let readyTimeout: Duration? = config.ready == .none ? nil : config.readyTimeout
-        machine = InstanceMachine(policy: RestartRules(config), stopSignal: config.stopSignal,
-                                  killTimeout: config.killTimeout, readyTimeout: readyTimeout)
-        out = LogFile(path: "\(logs.dir)/\(config.name).out.log", maxSize: logs.maxSize, keep: logs.keep,
-                      timestamps: logs.timestamps)
-        err = LogFile(path: "\(logs.dir)/\(config.name).err.log", maxSize: logs.maxSize, keep: logs.keep,
-                      timestamps: logs.timestamps)
+        machine = InstanceMachine(
+            policy: RestartRules(config), stopSignal: config.stopSignal,
+            killTimeout: config.killTimeout, readyTimeout: readyTimeout)
+        out = LogFile(
+            path: "\(logs.dir)/\(config.name).out.log", maxSize: logs.maxSize, keep: logs.keep,
+            timestamps: logs.timestamps)
+        err = LogFile(
+            path: "\(logs.dir)/\(config.name).err.log", maxSize: logs.maxSize, keep: logs.keep,
+            timestamps: logs.timestamps)
     }
 
     var name: String { config.name }

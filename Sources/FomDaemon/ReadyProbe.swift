@@ -62,7 +62,8 @@ final class ReadyProbe {
                 close()
                 return (.ready, false)
             case .http(let port, let path):
-                let request = "GET \(path) HTTP/1.1\r\nHost: \(host):\(port)\r\nConnection: close\r\nUser-Agent: fom\r\n\r\n"
+                let request =
+                    "GET \(path) HTTP/1.1\r\nHost: \(host):\(port)\r\nConnection: close\r\nUser-Agent: fom\r\n\r\n"
                 let bytes = Array(request.utf8)
                 let n = bytes.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
                 if n != bytes.count { return fail(now) }

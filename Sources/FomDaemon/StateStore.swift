@@ -47,7 +47,9 @@ public struct StateStore: Sendable {
             }
             instances[name] = .object(o)
         }
-        return ["version": 1, "nextId": JSONValue(ids.nextID), "ids": .object(idsObject), "instances": .object(instances)]
+        return [
+            "version": 1, "nextId": JSONValue(ids.nextID), "ids": .object(idsObject), "instances": .object(instances),
+        ]
     }
 
     public func save(_ path: String) throws(SystemError) {

@@ -21,7 +21,9 @@ extension Supervisor {
             }
             // Only the daemon's own user (or root) may control it.
             guard let peer = Sockets.peer(fd), peer.uid == geteuid() || peer.uid == 0 else {
-                let bytes = Array((Response.error("permission denied: the daemon belongs to uid \(geteuid())").serialized() + "\n").utf8)
+                let bytes = Array(
+                    (Response.error("permission denied: the daemon belongs to uid \(geteuid())").serialized() + "\n")
+                        .utf8)
                 _ = bytes.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
                 FileDescriptor.close(fd)
                 continue
@@ -76,9 +78,13 @@ extension Supervisor {
         }
         switch request.command {
         case .ping:
-            reply(fd, Response.ok([("pid", JSONValue(Int(getpid()))), ("version", .string(FomVersion.string)),
-                                   ("uptimeMs", JSONValue(Int((Clock.monotonicNanoseconds() - started) / 1_000_000))),
-                                   ("config", .string(options.config.path)), ("rssBytes", JSONValue(ProcFS.ownRSS()))]))
+            reply(
+                fd,
+                Response.ok([
+                    ("pid", JSONValue(Int(getpid()))), ("version", .string(FomVersion.string)),
+                    ("uptimeMs", JSONValue(Int((Clock.monotonicNanoseconds() - started) / 1_000_000))),
+                    ("config", .string(options.config.path)), ("rssBytes", JSONValue(ProcFS.ownRSS())),
+                ]))
         case .list:
             let t = now
             reply(fd, Response.ok([("instances", .array(instances.map { $0.info(now: t, detailed: false).json }))]))
@@ -87,8 +93,9 @@ extension Supervisor {
             var members: [(String, JSONValue)] = [("instance", instance.info(now: now, detailed: true).json)]
             if request.command == .env || request.command == .describe {
                 do {
-                    let next = try InstanceEnvironment.compute(instance.config, id: instance.id, envFile: options.envFile,
-                                                               supervisorEnvironment: supervisorEnvironment)
+                    let next = try InstanceEnvironment.compute(
+                        instance.config, id: instance.id, envFile: options.envFile,
+                        supervisorEnvironment: supervisorEnvironment)
                     var object = JSONObject()
                     for name in next.sortedNames { object[name] = .string(next.variables[name]!) }
                     members.append(("next", .object(object)))
@@ -116,9 +123,13 @@ extension Supervisor {
             }
             apply(request.command, to: targets)
             let ids = targets.map(\.id)
-            let done: (ManagedInstance) -> Bool = request.command == .stop
+            let done: (ManagedInstance) -> Bool =
+                request.command == .stop
                 ? { $0.isAtRest }
-                : { s in [.online, .errored, .exited, .backoff, .stopped].contains(s.machine.status) && !(s.machine.status == .stopped && s.wantedUp) }
+                : { s in
+                    [.online, .errored, .exited, .backoff, .stopped].contains(s.machine.status)
+                        && !(s.machine.status == .stopped && s.wantedUp)
+                }
             if request.wait {
                 clients[fd]?.awaitingAnswer = true
                 waiters.append(Waiter(client: fd, ids: ids, done: done))
@@ -203,7 +214,9 @@ extension Supervisor {
                 continue
             }
             var message = "unknown instance \"\(target)\""
-            if let hint = NameSuggestion.closest(to: target, in: instances.map(\.name)) { message += "; did you mean \"\(hint)\"?" }
+            if let hint = NameSuggestion.closest(to: target, in: instances.map(\.name)) {
+                message += "; did you mean \"\(hint)\"?"
+            }
             reply(fd, Response.error(message))
             return nil
         }
@@ -225,7 +238,9 @@ extension Supervisor {
         for waiter in answered {
             let targets = waiter.ids.compactMap { id in instances.first { $0.id == id } }
             clients[waiter.client]?.awaitingAnswer = false
-            reply(waiter.client, Response.ok([("instances", .array(targets.map { $0.info(now: now, detailed: false).json }))]))
+            reply(
+                waiter.client,
+                Response.ok([("instances", .array(targets.map { $0.info(now: now, detailed: false).json }))]))
             if let client = clients[waiter.client] { processInput(waiter.client, client) }
         }
         return !answered.isEmpty
@@ -239,7 +254,9 @@ extension Supervisor {
 
     func flush(_ fd: Int32, _ client: ControlConnection) {
         while !client.output.isEmpty {
-            let n = client.output.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL | MSG_DONTWAIT)) }
+            let n = client.output.withUnsafeBytes {
+                Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL | MSG_DONTWAIT))
+            }
             if n < 0 {
                 if errno == EINTR { continue }
                 if errno == EAGAIN { break }
@@ -252,7 +269,8 @@ extension Supervisor {
             dropClient(fd)
             return
         }
-        poll.modify(fd, token: Token.client.with(Int(fd)), readable: !client.closeWhenFlushed, writable: !client.output.isEmpty)
+        poll.modify(
+            fd, token: Token.client.with(Int(fd)), readable: !client.closeWhenFlushed, writable: !client.output.isEmpty)
     }
 
     func flushClients() {

@@ -74,13 +74,15 @@ public final class Supervisor {
         state = StateStore.load(options.runtime.stateFile)
         supervisorEnvironment = Files.environment()
         try Files.makeDirectories(options.config.logs.dir)
-        events = LogFile(path: options.config.logs.dir + "/fom.log", maxSize: options.config.logs.maxSize,
-                         keep: options.config.logs.keep, timestamps: false)
+        events = LogFile(
+            path: options.config.logs.dir + "/fom.log", maxSize: options.config.logs.maxSize,
+            keep: options.config.logs.keep, timestamps: false)
         let ids = state.ids.assign(options.config.instances.map(\.name))
         for (config, id) in zip(options.config.instances, ids) {
             let wanted = state.wanted[config.name] ?? config.autostart
-            let instance = ManagedInstance(id: id, config: config, logs: options.config.logs,
-                                           marker: options.runtime.treeMarker(for: config.name), wantedUp: wanted)
+            let instance = ManagedInstance(
+                id: id, config: config, logs: options.config.logs,
+                marker: options.runtime.treeMarker(for: config.name), wantedUp: wanted)
             instances.append(instance)
             byName[config.name] = instance
             state.wanted[config.name] = wanted
@@ -128,7 +130,9 @@ public final class Supervisor {
         var found = ProcessTree.membersByName(treeKey: options.runtime.treeKey)
         // A recorded pid that still runs with the same start time belongs to us too.
         for (name, running) in state.running {
-            guard let st = ProcFS.stat(running.pid), st.startTime == running.startTime, st.state != "Z" else { continue }
+            guard let st = ProcFS.stat(running.pid), st.startTime == running.startTime, st.state != "Z" else {
+                continue
+            }
             if !(found[name] ?? []).contains(running.pid) { found[name, default: []].append(running.pid) }
         }
         state.running = [:]
@@ -149,7 +153,9 @@ public final class Supervisor {
         var next: Instant?
         for instance in instances {
             if let d = instance.machine.deadline, next == nil || d < next! { next = d }
-            if let d = instance.probe?.deadline, case .starting = instance.machine.phase, next == nil || d < next! { next = d }
+            if let d = instance.probe?.deadline, case .starting = instance.machine.phase, next == nil || d < next! {
+                next = d
+            }
         }
         if let d = nextMemoryCheck, next == nil || d < next! { next = d }
         guard let next else { return -1 }
@@ -269,7 +275,10 @@ public final class Supervisor {
         if instance.leftovers.isEmpty {
             feed(instance, .allGone)
         } else {
-            log(instance.name, "waiting for \(instance.leftovers.count) leftover process(es): \(instance.leftovers.keys.sorted().map(String.init).joined(separator: ", "))")
+            log(
+                instance.name,
+                "waiting for \(instance.leftovers.count) leftover process(es): \(instance.leftovers.keys.sorted().map(String.init).joined(separator: ", "))"
+            )
         }
     }
 
@@ -355,7 +364,9 @@ public final class Supervisor {
             guard let limit = instance.config.maxMemory else { continue }
             let rss = ProcessTree.rss(of: members[instance.name] ?? [])
             if rss > limit {
-                feed(instance, .memoryExceeded("RSS \(SizeText.approximate(rss)) over maxMemory \(SizeText.format(limit))"))
+                feed(
+                    instance,
+                    .memoryExceeded("RSS \(SizeText.approximate(rss)) over maxMemory \(SizeText.format(limit))"))
             }
         }
     }
@@ -394,24 +405,30 @@ public final class Supervisor {
         }
         let environment: ResolvedEnvironment
         do {
-            environment = try InstanceEnvironment.compute(config, id: instance.id, envFile: options.envFile,
-                                                          supervisorEnvironment: supervisorEnvironment)
+            environment = try InstanceEnvironment.compute(
+                config, id: instance.id, envFile: options.envFile,
+                supervisorEnvironment: supervisorEnvironment)
         } catch {
             feed(instance, .startFailed("\(error)"))
             return
         }
         let argv = config.resolvedCommand(pythonExists: Files.isExecutable)
         guard let program = argv.first,
-              let executable = Spawn.resolveExecutable(program, base: config.configDirectory,
-                                                       searchPath: environment.variables["PATH"]) else {
-            feed(instance, .startFailed("cannot execute \(argv.first ?? "(empty command)"): not found or not executable"))
+            let executable = Spawn.resolveExecutable(
+                program, base: config.configDirectory,
+                searchPath: environment.variables["PATH"])
+        else {
+            feed(
+                instance, .startFailed("cannot execute \(argv.first ?? "(empty command)"): not found or not executable")
+            )
             return
         }
         var lines = environment.sortedLines
         lines.append(instance.marker)
         do {
-            let child = try Spawn.start(executable: executable, arguments: argv, environment: lines,
-                                        directory: config.cwd)
+            let child = try Spawn.start(
+                executable: executable, arguments: argv, environment: lines,
+                directory: config.cwd)
             instance.lastCommand = argv
             attachPipes(instance, child)
             instance.startTime = ProcFS.stat(child.pid)?.startTime ?? 0
@@ -445,7 +462,9 @@ public final class Supervisor {
             instance.onlineWallMs = Clock.wallMilliseconds()
             feed(instance, .ready)
         case .pending:
-            if wantRead && probe.fd >= 0 { poll.modify(fd, token: Token.probe.with(instanceID), readable: true, writable: false) }
+            if wantRead && probe.fd >= 0 {
+                poll.modify(fd, token: Token.probe.with(instanceID), readable: true, writable: false)
+            }
         }
     }
 

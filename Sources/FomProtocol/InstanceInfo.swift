@@ -26,10 +26,12 @@ public struct InstanceInfo: Sendable, Equatable {
     public var command: [String]
     public var cwd: String
 
-    public init(id: Int, name: String, kind: String, status: String, pid: Int? = nil, uptimeMs: Int? = nil,
-                restarts: Int = 0, port: Int? = nil, cvatSync: Bool = false, reason: String? = nil,
-                lastExit: String? = nil, nextTryMs: Int? = nil, history: [String] = [], logErrors: Int = 0,
-                lastLogError: String? = nil, command: [String] = [], cwd: String = "") {
+    public init(
+        id: Int, name: String, kind: String, status: String, pid: Int? = nil, uptimeMs: Int? = nil,
+        restarts: Int = 0, port: Int? = nil, cvatSync: Bool = false, reason: String? = nil,
+        lastExit: String? = nil, nextTryMs: Int? = nil, history: [String] = [], logErrors: Int = 0,
+        lastLogError: String? = nil, command: [String] = [], cwd: String = ""
+    ) {
         self.id = id
         self.name = name
         self.kind = kind
@@ -73,15 +75,17 @@ public struct InstanceInfo: Sendable, Equatable {
 
     public init?(json v: JSONValue) {
         guard let id = v["id"]?.intValue, let name = v["name"]?.stringValue,
-              let kind = v["kind"]?.stringValue, let status = v["status"]?.stringValue else { return nil }
-        self.init(id: id, name: name, kind: kind, status: status, pid: v["pid"]?.intValue,
-                  uptimeMs: v["uptimeMs"]?.intValue, restarts: v["restarts"]?.intValue ?? 0,
-                  port: v["port"]?.intValue, cvatSync: v["cvatSync"]?.boolValue ?? false,
-                  reason: v["reason"]?.stringValue, lastExit: v["lastExit"]?.stringValue,
-                  nextTryMs: v["nextTryMs"]?.intValue,
-                  history: v["history"]?.arrayValue?.compactMap(\.stringValue) ?? [],
-                  logErrors: v["logErrors"]?.intValue ?? 0, lastLogError: v["lastLogError"]?.stringValue,
-                  command: v["command"]?.arrayValue?.compactMap(\.stringValue) ?? [],
-                  cwd: v["cwd"]?.stringValue ?? "")
+            let kind = v["kind"]?.stringValue, let status = v["status"]?.stringValue
+        else { return nil }
+        self.init(
+            id: id, name: name, kind: kind, status: status, pid: v["pid"]?.intValue,
+            uptimeMs: v["uptimeMs"]?.intValue, restarts: v["restarts"]?.intValue ?? 0,
+            port: v["port"]?.intValue, cvatSync: v["cvatSync"]?.boolValue ?? false,
+            reason: v["reason"]?.stringValue, lastExit: v["lastExit"]?.stringValue,
+            nextTryMs: v["nextTryMs"]?.intValue,
+            history: v["history"]?.arrayValue?.compactMap(\.stringValue) ?? [],
+            logErrors: v["logErrors"]?.intValue ?? 0, lastLogError: v["lastLogError"]?.stringValue,
+            command: v["command"]?.arrayValue?.compactMap(\.stringValue) ?? [],
+            cwd: v["cwd"]?.stringValue ?? "")
     }
 }

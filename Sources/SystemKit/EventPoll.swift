@@ -5,7 +5,9 @@ import Glibc
 /// descriptor is ready or the next deadline; with no deadline it sleeps forever.
 public struct EventPoll: ~Copyable {
     public let fd: Int32
-    public struct Event { public let token: UInt64; public let readable: Bool; public let writable: Bool; public let hangup: Bool }
+    public struct Event {
+        public let token: UInt64; public let readable: Bool; public let writable: Bool; public let hangup: Bool
+    }
 
     public static let inFlags = csys_epollin()
     public static let outFlags = csys_epollout()
@@ -38,8 +40,9 @@ public struct EventPoll: ~Copyable {
         if n <= 0 { return [] }
         let hup = csys_epollhup() | csys_epollerr()
         return (0..<Int(n)).map {
-            Event(token: data[$0], readable: events[$0] & csys_epollin() != 0,
-                  writable: events[$0] & csys_epollout() != 0, hangup: events[$0] & hup != 0)
+            Event(
+                token: data[$0], readable: events[$0] & csys_epollin() != 0,
+                writable: events[$0] & csys_epollout() != 0, hangup: events[$0] & hup != 0)
         }
     }
 }

@@ -21,7 +21,8 @@ public enum FileDescriptor {
     /// The offset of the last `byte` in `bytes` (memrchr), or nil.
     public static func lastIndex(of byte: UInt8, in bytes: UnsafeRawBufferPointer) -> Int? {
         guard let base = bytes.baseAddress, bytes.count > 0,
-              let hit = csys_memrchr(base, Int32(byte), bytes.count) else { return nil }
+            let hit = csys_memrchr(base, Int32(byte), bytes.count)
+        else { return nil }
         return base.distance(to: UnsafeRawPointer(hit))
     }
 

@@ -18,13 +18,15 @@ public enum ProcFS {
 
     public static func stat(_ pid: Int32) -> Stat? {
         guard let text = Files.readText("/proc/\(pid)/stat"),
-              let close = text.lastIndex(of: ")") else { return nil }
+            let close = text.lastIndex(of: ")")
+        else { return nil }
         // Fields after the command name (which may hold spaces and parentheses): state is field 3.
         let fields = text[text.index(after: close)...].split(separator: " ")
         guard fields.count > 21, let state = fields[0].first else { return nil }
-        return Stat(state: state, ppid: Int32(fields[1]) ?? 0, pgrp: Int32(fields[2]) ?? 0,
-                    session: Int32(fields[3]) ?? 0, startTime: UInt64(fields[19]) ?? 0,
-                    rssPages: Int(fields[21]) ?? 0)
+        return Stat(
+            state: state, ppid: Int32(fields[1]) ?? 0, pgrp: Int32(fields[2]) ?? 0,
+            session: Int32(fields[3]) ?? 0, startTime: UInt64(fields[19]) ?? 0,
+            rssPages: Int(fields[21]) ?? 0)
     }
 
     /// The environment the process was executed with; nil when unreadable or gone.
@@ -80,8 +82,9 @@ public enum ProcFS {
                 let cols = line.split(separator: " ")
                 // local_address is HEX_IP:HEX_PORT; state 0A is LISTEN; inode is column 10.
                 guard cols.count > 9, cols[3] == "0A",
-                      let colon = cols[1].lastIndex(of: ":"),
-                      Int(cols[1][cols[1].index(after: colon)...], radix: 16) == port else { continue }
+                    let colon = cols[1].lastIndex(of: ":"),
+                    Int(cols[1][cols[1].index(after: colon)...], radix: 16) == port
+                else { continue }
                 inodes.insert("socket:[\(cols[9])]")
             }
         }

@@ -473,14 +473,22 @@ final class ConfigValidationTests: XCTestCase {
 final class ConfigAddressTests: XCTestCase {
     func testAddressMustBeIPv4() throws {
         for good in ["127.0.0.1", "0.0.0.0", "10.1.2.3", "localhost"] {
-            XCTAssertNoThrow(try SupervisorConfig.parse(text: "{\"instances\": [{\"name\": \"a\", \"port\": 5151, \"address\": \"\(good)\"}]}", path: "/x/supervisor.json"), good)
+            XCTAssertNoThrow(
+                try SupervisorConfig.parse(
+                    text: "{\"instances\": [{\"name\": \"a\", \"port\": 5151, \"address\": \"\(good)\"}]}",
+                    path: "/x/supervisor.json"), good)
         }
         for bad in ["::1", "example.com", "1.2.3", "256.1.1.1", "1.2.3.4.5"] {
             do {
-                _ = try SupervisorConfig.parse(text: "{\"instances\": [{\"name\": \"a\", \"port\": 5151, \"address\": \"\(bad)\"}]}", path: "/x/supervisor.json")
+                _ = try SupervisorConfig.parse(
+                    text: "{\"instances\": [{\"name\": \"a\", \"port\": 5151, \"address\": \"\(bad)\"}]}",
+                    path: "/x/supervisor.json")
                 XCTFail("\(bad) accepted")
             } catch {
-                XCTAssertEqual(error.description, "/x/supervisor.json:1:55: instances[0].address: \"\(bad)\" is not an IPv4 address (such as 127.0.0.1 or 0.0.0.0); IPv6 and host names are not supported yet")
+                XCTAssertEqual(
+                    error.description,
+                    "/x/supervisor.json:1:55: instances[0].address: \"\(bad)\" is not an IPv4 address (such as 127.0.0.1 or 0.0.0.0); IPv6 and host names are not supported yet"
+                )
             }
         }
     }

@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import FomCore
 
 /// One test per (state, event) pair that matters; time is passed in, so nothing sleeps.
@@ -7,8 +8,10 @@ final class InstanceMachineTests: XCTestCase {
 
     func at(_ ms: Int64) -> Instant { t0 + .milliseconds(ms) }
 
-    func machine(_ policy: RestartRules = RestartRules(), ready: Duration? = .seconds(60),
-                 killTimeout: Duration = .seconds(10)) -> InstanceMachine {
+    func machine(
+        _ policy: RestartRules = RestartRules(), ready: Duration? = .seconds(60),
+        killTimeout: Duration = .seconds(10)
+    ) -> InstanceMachine {
         InstanceMachine(policy: policy, killTimeout: killTimeout, readyTimeout: ready)
     }
 
@@ -53,7 +56,8 @@ final class InstanceMachineTests: XCTestCase {
     }
 
     func testFailedStartBacksOffExponentiallyThenErrors() {
-        var m = machine(RestartRules(maxRestarts: 4, backoff: Backoff(initial: .milliseconds(100), max: .milliseconds(250))))
+        var m = machine(
+            RestartRules(maxRestarts: 4, backoff: Backoff(initial: .milliseconds(100), max: .milliseconds(250))))
         _ = m.handle(.start, now: at(0))
         var now: Int64 = 0
         var delays: [Int64] = []
@@ -230,7 +234,8 @@ final class InstanceMachineTests: XCTestCase {
         online(&m, pid: 12)
         XCTAssertEqual(m.handle(.memoryExceeded("RSS 61M over 30M"), now: at(0)).first, .signalGroup(.term))
         _ = m.handle(.exited(.signaled(15)), now: at(5))
-        XCTAssertEqual(m.lastExit?.description, "stopped by fom (memory limit: RSS 61M over 30M): killed by signal 15 (SIGTERM)")
+        XCTAssertEqual(
+            m.lastExit?.description, "stopped by fom (memory limit: RSS 61M over 30M): killed by signal 15 (SIGTERM)")
         XCTAssertEqual(m.handle(.allGone, now: at(6)), [.spawn])
         XCTAssertEqual(m.restarts, 1)
         XCTAssertEqual(m.handle(.memoryExceeded("x"), now: at(7)), [], "nothing to restart while waiting to start")
@@ -238,8 +243,9 @@ final class InstanceMachineTests: XCTestCase {
 
     func testDelayTable() {
         let p = RestartRules(backoff: Backoff(initial: .milliseconds(100), max: .seconds(30)))
-        XCTAssertEqual((1...10).map { p.delay(afterFailures: $0).milliseconds },
-                       [100, 200, 400, 800, 1600, 3200, 6400, 12800, 25600, 30000])
+        XCTAssertEqual(
+            (1...10).map { p.delay(afterFailures: $0).milliseconds },
+            [100, 200, 400, 800, 1600, 3200, 6400, 12800, 25600, 30000])
     }
 
     func testDurationsReadWell() {

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+
 @testable import FomDaemon
 
 /// Rotation keeps every line whole and in order; errors are counted, never fatal.

@@ -26,8 +26,12 @@ final class CLITests: XCTestCase {
         let env = h.fom("env", "0")
         XCTAssertEqual(env.code, 0, env.err)
         let cvat = env.out.split(separator: "\n").filter { $0.contains("CVAT") }
-        XCTAssertEqual(cvat, ["FIFTYONE_CVAT_PASSWORD=********", "FIFTYONE_CVAT_URL=http://localhost:8080",
-                              "FIFTYONE_CVAT_USERNAME=fiftyone"])
+        XCTAssertEqual(
+            cvat,
+            [
+                "FIFTYONE_CVAT_PASSWORD=********", "FIFTYONE_CVAT_URL=http://localhost:8080",
+                "FIFTYONE_CVAT_USERNAME=fiftyone",
+            ])
         XCTAssertTrue(env.err.contains("not running"), "it says this is the next start's environment")
         let revealed = h.fom("env", "0", "--reveal").out.split(separator: "\n").filter { $0.contains("CVAT") }
         XCTAssertTrue(revealed.contains("FIFTYONE_CVAT_PASSWORD=change-me"), "\(revealed)")
@@ -44,7 +48,8 @@ final class CLITests: XCTestCase {
         try h.write(".env", "CVAT_URL=http://cvat.local\nCVAT_USERNAME=me\nCVAT_PASSWORD=\n")
         let validate = h.fom("validate")
         XCTAssertEqual(validate.code, 1)
-        XCTAssertTrue(validate.err.contains("annotate: cvatSync is on but CVAT_PASSWORD is missing or empty"), validate.err)
+        XCTAssertTrue(
+            validate.err.contains("annotate: cvatSync is on but CVAT_PASSWORD is missing or empty"), validate.err)
         XCTAssertTrue(validate.err.contains(h.path(".env")), validate.err)
     }
 
@@ -54,7 +59,9 @@ final class CLITests: XCTestCase {
         let syntax = h.fom("validate")
         XCTAssertEqual(syntax.code, 1)
         XCTAssertTrue(syntax.err.hasPrefix("supervisor.json:3:"), syntax.err)
-        try h.write("supervisor.json", "{\n  \"instances\": [\n    {\"name\": \"a\", \"port\": 5151, \"cvatsync\": true}\n  ]\n}\n")
+        try h.write(
+            "supervisor.json",
+            "{\n  \"instances\": [\n    {\"name\": \"a\", \"port\": 5151, \"cvatsync\": true}\n  ]\n}\n")
         let key = h.fom("validate")
         XCTAssertEqual(key.code, 1)
         XCTAssertTrue(key.err.contains("supervisor.json:3:") && key.err.contains("did you mean \"cvatSync\"?"), key.err)
@@ -76,12 +83,13 @@ final class CLITests: XCTestCase {
     }
 
     func testUsageErrorsAreOneLineWithSuggestionAndExitTwo() throws {
-        let h = try FomHarness(config: "{\"instances\": [{\"name\": \"web\", \"kind\": \"process\", \"command\": [\"true\"]}]}")
+        let h = try FomHarness(
+            config: "{\"instances\": [{\"name\": \"web\", \"kind\": \"process\", \"command\": [\"true\"]}]}")
         harness = h
         let cases: [([String], String)] = [
             (["strat"], "did you mean \"start\"?"),
             (["list", "--jsno"], "did you mean \"--json\"?"),
-            (["logs", "-n"], "-n needs a value") ,
+            (["logs", "-n"], "-n needs a value"),
             (["logs", "-n", "many"], "takes a number of lines"),
             (["env"], "name one instance"),
             (["stop"], "name the instances"),
@@ -104,7 +112,10 @@ final class CLITests: XCTestCase {
         XCTAssertTrue(h.fom("--version").out.hasPrefix("fom "))
         let help = h.fom("help")
         XCTAssertEqual(help.code, 0)
-        for command in ["daemon", "start", "stop", "restart", "list", "describe", "env", "logs", "flush", "exec", "validate", "ping", "kill"] {
+        for command in [
+            "daemon", "start", "stop", "restart", "list", "describe", "env", "logs", "flush", "exec", "validate",
+            "ping", "kill",
+        ] {
             XCTAssertTrue(help.out.contains("  \(command) "), "help lists \(command)")
             let own = h.fom(command, "--help")
             XCTAssertEqual(own.code, 0, command)
@@ -114,12 +125,14 @@ final class CLITests: XCTestCase {
     }
 
     func testLookingNeverStartsTheDaemonButPingDoes() throws {
-        let h = try FomHarness(config: "{\"instances\": [{\"name\": \"a\", \"kind\": \"process\", \"command\": [\"sleep\", \"3010\"]}]}")
+        let h = try FomHarness(
+            config: "{\"instances\": [{\"name\": \"a\", \"kind\": \"process\", \"command\": [\"sleep\", \"3010\"]}]}")
         harness = h
         for args in [["list"], ["describe", "a"], ["env", "a"], ["logs"], ["validate"]] {
             let result = h.run(args)
             XCTAssertEqual(result.code, 0, "\(args): \(result.err)")
-            XCTAssertFalse(FileManager.default.fileExists(atPath: h.path(".fom/fom.sock")), "fom \(args[0]) started the daemon")
+            XCTAssertFalse(
+                FileManager.default.fileExists(atPath: h.path(".fom/fom.sock")), "fom \(args[0]) started the daemon")
         }
         XCTAssertTrue(h.fom("list").out.contains("stopped"))
         let ping = h.fom("ping")

@@ -16,7 +16,8 @@ final class DaemonLifecycleTests: XCTestCase {
     }
 
     func testStableChildKilledWithSigkillComesBackWithNewPid() throws {
-        let h = try make("""
+        let h = try make(
+            """
             {"name": "stable", "kind": "process", "minUptime": "200ms",
              "command": ["/bin/sh", "-c", "exec sleep 3001"]}
             """)
@@ -27,11 +28,14 @@ final class DaemonLifecycleTests: XCTestCase {
         kill(first, SIGKILL)
         h.waitUntil("a new pid online") { h.status("stable") == "online" && (h.pid("stable") ?? first) != first }
         XCTAssertEqual(h.list()["stable"]?["restarts"] as? Int, 1)
-        XCTAssertTrue(h.read(".fom/logs/fom.log").contains("killed by signal 9 (SIGKILL); restarting now"), h.read(".fom/logs/fom.log"))
+        XCTAssertTrue(
+            h.read(".fom/logs/fom.log").contains("killed by signal 9 (SIGKILL); restarting now"),
+            h.read(".fom/logs/fom.log"))
     }
 
     func testCrashLoopEndsErroredWithGrowingDelaysAndNoIdleWakeups() throws {
-        let h = try make("""
+        let h = try make(
+            """
             {"name": "crasher", "kind": "process", "autostart": false, "maxRestarts": 4, "backoff": {"initial": "300ms", "max": "10s"},
              "command": ["/bin/sh", "-c", "echo boom >&2; exit 3"]}
             """)
@@ -45,7 +49,9 @@ final class DaemonLifecycleTests: XCTestCase {
             // The last delay is 1.2s; sample well inside it.
             usleep(400_000)
             let after = contextSwitches(daemon)
-            if h.status("crasher") == "backoff" && h.read(".fom/logs/fom.log").components(separatedBy: "failed start 3 of 4").count == 2 {
+            if h.status("crasher") == "backoff"
+                && h.read(".fom/logs/fom.log").components(separatedBy: "failed start 3 of 4").count == 2
+            {
                 XCTAssertLessThanOrEqual(after - before, 1, "the daemon woke up while nothing happened")
             }
         }
@@ -57,7 +63,9 @@ final class DaemonLifecycleTests: XCTestCase {
         }
         XCTAssertEqual(delays, ["300ms", "600ms", "1.2s"], log)
         XCTAssertTrue(log.contains("gave up after 4 failed starts in a row (last: exited with code 3)"), log)
-        XCTAssertEqual(h.list()["crasher"]?["reason"] as? String, "gave up after 4 failed starts in a row (last: exited with code 3)")
+        XCTAssertEqual(
+            h.list()["crasher"]?["reason"] as? String,
+            "gave up after 4 failed starts in a row (last: exited with code 3)")
     }
 
     func contextSwitches(_ pid: Int32) -> Int {
@@ -67,10 +75,13 @@ final class DaemonLifecycleTests: XCTestCase {
     }
 
     func testStopKillsGrandchildThatLeftTheSessionAndIgnoresSigterm() throws {
-        let h = try make("""
+        let h = try make(
+            """
             {"name": "tree", "kind": "process", "killTimeout": "1s", "command": ["python3", "child.py"]}
             """)
-        try h.write("child.py", """
+        try h.write(
+            "child.py",
+            """
             import os, signal, sys, time
             pid = os.fork()
             if pid == 0:
@@ -95,7 +106,8 @@ final class DaemonLifecycleTests: XCTestCase {
     }
 
     func testDaemonKilledWithSigkillThenPingRunsEachInstanceOnceAndStoppedStayStopped() throws {
-        let h = try make("""
+        let h = try make(
+            """
             {"name": "a", "kind": "process", "command": ["/bin/sh", "-c", "exec sleep 3003"]},
             {"name": "b", "kind": "process", "command": ["/bin/sh", "-c", "exec sleep 3004"]},
             {"name": "c", "kind": "process", "command": ["/bin/sh", "-c", "exec sleep 3005"]}
@@ -116,7 +128,8 @@ final class DaemonLifecycleTests: XCTestCase {
     }
 
     func testEnvComesFromProcAndWarnsAfterEnvFileChangesUntilRestart() throws {
-        let h = try make("""
+        let h = try make(
+            """
             {"name": "app", "kind": "process", "command": ["/bin/sh", "-c", "exec sleep 3006"]}
             """)
         try h.write(".env", "GREETING=hello\nAPI_TOKEN=s3cr3t-value\n")
@@ -141,7 +154,8 @@ final class DaemonLifecycleTests: XCTestCase {
     }
 
     func testGarbageAndOversizedLinesGetErrorsWhilePingStillWorks() throws {
-        let h = try make("""
+        let h = try make(
+            """
             {"name": "x", "kind": "process", "command": ["/bin/sh", "-c", "exec sleep 3007"]}
             """)
         XCTAssertEqual(h.fom("ping").code, 0)
@@ -160,12 +174,16 @@ final class DaemonLifecycleTests: XCTestCase {
 
     func testPortHeldByAnotherProcessMakesInstanceErroredNamingThePid() throws {
         let port = 18_000 + Int(getpid() % 1000)
-        let h = try make("""
+        let h = try make(
+            """
             {"name": "web", "kind": "process", "port": \(port), "command": ["/bin/sh", "-c", "exec sleep 3008"]}
             """)
         let holder = Process()
         holder.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        holder.arguments = ["python3", "-c", "import socket,time\ns=socket.socket()\ns.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)\ns.bind(('127.0.0.1', \(port)))\ns.listen()\nopen('held','w').write('1')\ntime.sleep(120)"]
+        holder.arguments = [
+            "python3", "-c",
+            "import socket,time\ns=socket.socket()\ns.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)\ns.bind(('127.0.0.1', \(port)))\ns.listen()\nopen('held','w').write('1')\ntime.sleep(120)",
+        ]
         holder.currentDirectoryURL = URL(fileURLWithPath: h.dir)
         try holder.run()
         defer { holder.terminate() }

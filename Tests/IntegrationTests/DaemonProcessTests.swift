@@ -26,16 +26,18 @@ final class DaemonProcessTests: XCTestCase {
     }
 
     func testSigtermStopsDependentsFirstAndExitsZero() throws {
-        let h = try FomHarness(config: """
-            { "instances": [
-                {"name": "web", "kind": "process", "dependsOn": ["db"], "command": ["sleep", "3011"]},
-                {"name": "db", "kind": "process", "command": ["sleep", "3012"]} ] }
-            """)
+        let h = try FomHarness(
+            config: """
+                { "instances": [
+                    {"name": "web", "kind": "process", "dependsOn": ["db"], "command": ["sleep", "3011"]},
+                    {"name": "db", "kind": "process", "command": ["sleep", "3012"]} ] }
+                """)
         harness = h
         let process = try startForeground(h)
         h.waitUntil("both online") { h.status("web") == "online" && h.status("db") == "online" }
         let log = h.read(".fom/logs/fom.log")
-        XCTAssertLessThan(log.range(of: "db: started")!.lowerBound, log.range(of: "web: started")!.lowerBound, "db starts first")
+        XCTAssertLessThan(
+            log.range(of: "db: started")!.lowerBound, log.range(of: "web: started")!.lowerBound, "db starts first")
         // SIGHUP must not hurt.
         kill(process.processIdentifier, SIGHUP)
         h.waitUntil("SIGHUP logged") { h.read(".fom/logs/fom.log").contains("SIGHUP") }
@@ -48,16 +50,19 @@ final class DaemonProcessTests: XCTestCase {
         let dbStopping = events.range(of: "db: stopping")
         XCTAssertNotNil(webStopped, events)
         XCTAssertNotNil(dbStopping, events)
-        if let webStopped, let dbStopping { XCTAssertLessThan(webStopped.lowerBound, dbStopping.lowerBound, "web stops before db") }
+        if let webStopped, let dbStopping {
+            XCTAssertLessThan(webStopped.lowerBound, dbStopping.lowerBound, "web stops before db")
+        }
         XCTAssertEqual(FomHarness.pids(withToken: "sleep 3011") + FomHarness.pids(withToken: "sleep 3012"), [])
         XCTAssertTrue(h.read("daemon.stderr").contains("daemon started"), "events go to stderr too")
     }
 
     func testOrphansThatAreNotInstancesAreReaped() throws {
-        let h = try FomHarness(config: """
-            { "instances": [ {"name": "parent", "kind": "process",
-              "command": ["/bin/sh", "-c", "for i in 1 2 3 4 5; do (sleep 0.2; echo $i > orphan-$i) & done; exec sleep 3013"]} ] }
-            """)
+        let h = try FomHarness(
+            config: """
+                { "instances": [ {"name": "parent", "kind": "process",
+                  "command": ["/bin/sh", "-c", "for i in 1 2 3 4 5; do (sleep 0.2; echo $i > orphan-$i) & done; exec sleep 3013"]} ] }
+                """)
         harness = h
         let process = try startForeground(h)
         h.waitUntil("the orphans ran") { FileManager.default.fileExists(atPath: h.path("orphan-5")) }
@@ -68,8 +73,10 @@ final class DaemonProcessTests: XCTestCase {
 
     func zombieChildren(of parent: Int32) -> [Int32] {
         ((try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []).compactMap { entry in
-            guard let pid = Int32(entry), let stat = try? String(contentsOfFile: "/proc/\(entry)/stat", encoding: .utf8),
-                  let close = stat.lastIndex(of: ")") else { return nil }
+            guard let pid = Int32(entry),
+                let stat = try? String(contentsOfFile: "/proc/\(entry)/stat", encoding: .utf8),
+                let close = stat.lastIndex(of: ")")
+            else { return nil }
             let fields = stat[stat.index(close, offsetBy: 2)...].split(separator: " ")
             return fields[0] == "Z" && Int32(fields[1]) == parent ? pid : nil
         }
@@ -77,12 +84,13 @@ final class DaemonProcessTests: XCTestCase {
 
     func testDependentWaitsForTcpReadyDependency() throws {
         let port = 19_000 + Int(getpid() % 1000)
-        let h = try FomHarness(config: """
-            { "instances": [
-                {"name": "app", "kind": "process", "dependsOn": ["db"], "command": ["sleep", "3014"]},
-                {"name": "db", "kind": "process", "ready": {"tcp": \(port)},
-                 "command": ["python3", "-c", "import socket,time\\ntime.sleep(0.5)\\ns=socket.socket()\\ns.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)\\ns.bind(('127.0.0.1', \(port)))\\ns.listen()\\ntime.sleep(1000)"]} ] }
-            """)
+        let h = try FomHarness(
+            config: """
+                { "instances": [
+                    {"name": "app", "kind": "process", "dependsOn": ["db"], "command": ["sleep", "3014"]},
+                    {"name": "db", "kind": "process", "ready": {"tcp": \(port)},
+                     "command": ["python3", "-c", "import socket,time\\ntime.sleep(0.5)\\ns=socket.socket()\\ns.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)\\ns.bind(('127.0.0.1', \(port)))\\ns.listen()\\ntime.sleep(1000)"]} ] }
+                """)
         harness = h
         let start = h.fom("start", "app")
         XCTAssertEqual(start.code, 0, start.err)
@@ -95,17 +103,20 @@ final class DaemonProcessTests: XCTestCase {
     }
 
     func testReadyTimeoutIsAFailedStartAndEndsErrored() throws {
-        let h = try FomHarness(config: """
-            { "instances": [ {"name": "mute", "kind": "process", "port": \(19_500 + Int(getpid() % 400)),
-              "ready": {"http": "/health"}, "readyTimeout": "300ms", "maxRestarts": 2, "killTimeout": "1s",
-              "command": ["sleep", "3015"]} ] }
-            """)
+        let h = try FomHarness(
+            config: """
+                { "instances": [ {"name": "mute", "kind": "process", "port": \(19_500 + Int(getpid() % 400)),
+                  "ready": {"http": "/health"}, "readyTimeout": "300ms", "maxRestarts": 2, "killTimeout": "1s",
+                  "command": ["sleep", "3015"]} ] }
+                """)
         harness = h
         h.fom("start", "mute", "--no-wait")
         h.waitUntil("errored after two ready timeouts") { h.status("mute") == "errored" }
         let log = h.read(".fom/logs/fom.log")
         XCTAssertTrue(log.contains("not ready within 300ms"), log)
-        XCTAssertEqual(h.list()["mute"]?["reason"] as? String, "gave up after 2 failed starts in a row (last: not ready within 300ms)")
+        XCTAssertEqual(
+            h.list()["mute"]?["reason"] as? String,
+            "gave up after 2 failed starts in a row (last: not ready within 300ms)")
         XCTAssertTrue((h.list()["mute"]?["lastExit"] as? String ?? "").contains("stopped by fom (ready timeout)"))
         XCTAssertEqual(FomHarness.pids(withToken: "sleep 3015"), [])
     }
@@ -113,9 +124,10 @@ final class DaemonProcessTests: XCTestCase {
     func testSpawnedChildSeesOnlyStdioAndAFreshSignalState() throws {
         // The daemon blocks SIGCHLD/SIGTERM/SIGINT/SIGHUP, ignores SIGPIPE and holds many
         // descriptors; none of that may leak. `sleep` changes none of it, so /proc shows what fom gave.
-        let h = try FomHarness(config: """
-            { "instances": [ {"name": "probe", "kind": "process", "command": ["sleep", "3016"]} ] }
-            """)
+        let h = try FomHarness(
+            config: """
+                { "instances": [ {"name": "probe", "kind": "process", "command": ["sleep", "3016"]} ] }
+                """)
         harness = h
         XCTAssertEqual(h.fom("start").code, 0)
         guard let pid = h.pid("probe") else { return XCTFail("no pid") }
@@ -141,21 +153,25 @@ final class DaemonProcessTests: XCTestCase {
 /// `maxMemory`: the whole tree's resident memory, measured every few seconds.
 final class MemoryLimitTests: XCTestCase {
     func testTreeOverMaxMemoryIsRestartedAndRecordedAsSuch() throws {
-        let h = try FomHarness(config: """
-            { "instances": [ {"name": "hog", "kind": "process", "maxMemory": "40M",
-              "command": ["python3", "-c", "import os, time\\nif os.fork() == 0:\\n    b = bytearray(30 << 20)\\n    b[::4096] = b'x' * len(b[::4096])\\n    time.sleep(1000)\\nb = bytearray(30 << 20)\\nb[::4096] = b'x' * len(b[::4096])\\ntime.sleep(1000)"]},
-              {"name": "lean", "kind": "process", "maxMemory": "200M", "command": ["sleep", "3030"]} ] }
-            """)
+        let h = try FomHarness(
+            config: """
+                { "instances": [ {"name": "hog", "kind": "process", "maxMemory": "40M",
+                  "command": ["python3", "-c", "import os, time\\nif os.fork() == 0:\\n    b = bytearray(30 << 20)\\n    b[::4096] = b'x' * len(b[::4096])\\n    time.sleep(1000)\\nb = bytearray(30 << 20)\\nb[::4096] = b'x' * len(b[::4096])\\ntime.sleep(1000)"]},
+                  {"name": "lean", "kind": "process", "maxMemory": "200M", "command": ["sleep", "3030"]} ] }
+                """)
         defer { h.tearDown() }
         XCTAssertEqual(h.fom("start").code, 0)
         let first = h.pid("hog")
         // Each process alone stays under 40M; together they do not.
         h.waitUntil("restarted for memory", timeout: 30) {
-            h.read(".fom/logs/fom.log").contains("hog: stopping pid") && h.read(".fom/logs/fom.log").contains("memory limit: RSS")
+            h.read(".fom/logs/fom.log").contains("hog: stopping pid")
+                && h.read(".fom/logs/fom.log").contains("memory limit: RSS")
         }
         h.waitUntil("back online with a new pid", timeout: 30) { h.status("hog") == "online" && h.pid("hog") != first }
         let lastExit = h.list()["hog"]?["lastExit"] as? String ?? ""
-        XCTAssertTrue(lastExit.hasPrefix("stopped by fom (memory limit: RSS ") && lastExit.contains("over maxMemory 40M"), lastExit)
+        XCTAssertTrue(
+            lastExit.hasPrefix("stopped by fom (memory limit: RSS ") && lastExit.contains("over maxMemory 40M"),
+            lastExit)
         XCTAssertGreaterThanOrEqual(h.list()["hog"]?["restarts"] as? Int ?? 0, 1)
         XCTAssertFalse(h.read(".fom/logs/fom.log").contains("lean: stopping"), "the lean instance is left alone")
     }

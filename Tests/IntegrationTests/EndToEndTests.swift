@@ -22,9 +22,15 @@ final class EndToEndTests: XCTestCase {
         addr.sin_family = sa_family_t(AF_INET)
         addr.sin_addr.s_addr = inet_addr("127.0.0.1")
         addr.sin_port = 0
-        _ = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+        _ = withUnsafePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
         var len = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) } }
+        _ = withUnsafeMutablePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) }
+        }
         return Int(UInt16(bigEndian: addr.sin_port))
     }
 
@@ -43,7 +49,8 @@ final class EndToEndTests: XCTestCase {
     }
 
     func httpGet(_ h: FomHarness, port: Int, path: String) -> String {
-        python("""
+        python(
+            """
             import urllib.request
             try:
                 r = urllib.request.urlopen("http://127.0.0.1:\(port)\(path)", timeout=5)
@@ -54,22 +61,27 @@ final class EndToEndTests: XCTestCase {
     }
 
     func datasetCount(_ h: FomHarness, port: Int) -> String {
-        python("""
+        python(
+            """
             import json, urllib.request
             req = urllib.request.Request("http://127.0.0.1:\(port)/graphql", data=json.dumps({"query": "{ estimatedDatasetCount }"}).encode(), headers={"Content-Type": "application/json"})
             try:
                 print(json.loads(urllib.request.urlopen(req, timeout=10).read())["data"]["estimatedDatasetCount"])
             except Exception as e:
                 print("ERR", e)
-            """).trimmingCharacters(in: .whitespacesAndNewlines)
+            """
+        ).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     func testDefaultStackRunsRealFiftyOneAndMongoDB() throws {
         let root = Self.repoRoot
         let venvPython = root + "/.venv/bin/python"
         let mongod = root + "/.venv/mongodb/bin/mongod"
-        XCTAssertTrue(FileManager.default.isExecutableFile(atPath: venvPython), "no \(venvPython): run scripts/setup (scripts/test does)")
-        XCTAssertTrue(FileManager.default.isExecutableFile(atPath: mongod), "no \(mongod): run scripts/setup (scripts/test does)")
+        XCTAssertTrue(
+            FileManager.default.isExecutableFile(atPath: venvPython),
+            "no \(venvPython): run scripts/setup (scripts/test does)")
+        XCTAssertTrue(
+            FileManager.default.isExecutableFile(atPath: mongod), "no \(mongod): run scripts/setup (scripts/test does)")
         let version = python("import fiftyone; print(fiftyone.__version__)")
             .trimmingCharacters(in: .whitespacesAndNewlines)
         XCTAssertFalse(version.isEmpty, "FiftyOne cannot be imported from \(venvPython)")
@@ -92,20 +104,25 @@ final class EndToEndTests: XCTestCase {
 
         // 1. every instance online; GET /fiftyone answers 200 with FiftyOne's version.
         let start = h.fom("start", timeout: 240)
-        XCTAssertEqual(start.code, 0, start.out + start.err + h.read(".fom/logs/fom.log") + h.read(".fom/logs/annotate.err.log"))
+        XCTAssertEqual(
+            start.code, 0, start.out + start.err + h.read(".fom/logs/fom.log") + h.read(".fom/logs/annotate.err.log"))
         let list = h.list()
         for name in ["mongodb", "annotate", "review"] {
             XCTAssertEqual(list[name]?["status"] as? String, "online", "\(name): \(list[name] ?? [:])")
         }
         for port in [annotatePort, reviewPort] {
             let answer = httpGet(h, port: port, path: "/fiftyone")
-            XCTAssertTrue(answer.hasPrefix("200 ") && answer.contains("\"version\"") && answer.contains(version), answer)
+            XCTAssertTrue(
+                answer.hasPrefix("200 ") && answer.contains("\"version\"") && answer.contains(version), answer)
         }
 
         // 2. the CVAT variables reach the synced instance only, and never as CVAT_* themselves.
         let annotateEnv = h.fom("env", "annotate")
-        let cvatLines = annotateEnv.out.split(separator: "\n").filter { $0.contains("CVAT") }.map { String($0.prefix { $0 != "=" }) }
-        XCTAssertEqual(cvatLines, ["FIFTYONE_CVAT_PASSWORD", "FIFTYONE_CVAT_URL", "FIFTYONE_CVAT_USERNAME"], annotateEnv.out)
+        let cvatLines = annotateEnv.out.split(separator: "\n").filter { $0.contains("CVAT") }.map {
+            String($0.prefix { $0 != "=" })
+        }
+        XCTAssertEqual(
+            cvatLines, ["FIFTYONE_CVAT_PASSWORD", "FIFTYONE_CVAT_URL", "FIFTYONE_CVAT_USERNAME"], annotateEnv.out)
         XCTAssertTrue(annotateEnv.out.contains("FIFTYONE_CVAT_PASSWORD=********"))
         let reviewEnv = h.fom("env", "review")
         XCTAssertFalse(reviewEnv.out.contains("CVAT"), reviewEnv.out)
@@ -123,8 +140,9 @@ final class EndToEndTests: XCTestCase {
 
         // 4. the database is real: a dataset made with the instance's settings is counted by it.
         XCTAssertEqual(datasetCount(h, port: annotatePort), "0")
-        let made = h.fom("exec", "annotate", "--", ".venv/bin/python", "-c",
-                         "import fiftyone as fo; fo.Dataset('fom-e2e', persistent=True); print(fo.list_datasets())", timeout: 120)
+        let made = h.fom(
+            "exec", "annotate", "--", ".venv/bin/python", "-c",
+            "import fiftyone as fo; fo.Dataset('fom-e2e', persistent=True); print(fo.list_datasets())", timeout: 120)
         XCTAssertEqual(made.code, 0, made.err)
         XCTAssertTrue(made.out.contains("fom-e2e"), made.out)
         XCTAssertEqual(datasetCount(h, port: annotatePort), "1")
@@ -147,7 +165,8 @@ final class EndToEndTests: XCTestCase {
         let stop = h.fom("stop", "all", timeout: 120)
         XCTAssertEqual(stop.code, 0, stop.err)
         XCTAssertEqual(h.fom("kill", timeout: 60).code, 0)
-        let leftovers = FomHarness.pids(withToken: String(annotatePort)) + FomHarness.pids(withToken: String(reviewPort))
+        let leftovers =
+            FomHarness.pids(withToken: String(annotatePort)) + FomHarness.pids(withToken: String(reviewPort))
             + FomHarness.pids(withToken: String(mongoPort))
         XCTAssertEqual(leftovers, [], "processes of the test are still running")
     }

@@ -34,7 +34,10 @@ final class FomHarness {
             url = url.deletingLastPathComponent()
         }
         let fromArgs = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        for base in [fromArgs, fromArgs.deletingLastPathComponent(), fromArgs.deletingLastPathComponent().deletingLastPathComponent()] {
+        for base in [
+            fromArgs, fromArgs.deletingLastPathComponent(),
+            fromArgs.deletingLastPathComponent().deletingLastPathComponent(),
+        ] {
             let candidate = base.appendingPathComponent("fom").path
             if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
         }
@@ -81,7 +84,8 @@ final class FomHarness {
         if process.isRunning {
             process.terminate()
             process.waitUntilExit()
-            return Result(code: -2, out: read(outFile), err: "timed out after \(timeout)s: fom \(args.joined(separator: " "))")
+            return Result(
+                code: -2, out: read(outFile), err: "timed out after \(timeout)s: fom \(args.joined(separator: " "))")
         }
         process.waitUntilExit()
         let out = (try? String(contentsOfFile: outFile, encoding: .utf8)) ?? ""
@@ -93,7 +97,8 @@ final class FomHarness {
     func list() -> [String: [String: Any]] {
         let result = fom("list", "--json")
         guard let data = result.out.data(using: .utf8),
-              let rows = try? JSONSerialization.jsonObject(with: data) as? [[String: Any]] else { return [:] }
+            let rows = try? JSONSerialization.jsonObject(with: data) as? [[String: Any]]
+        else { return [:] }
         var byName: [String: [String: Any]] = [:]
         for row in rows { if let name = row["name"] as? String { byName[name] = row } }
         return byName
@@ -104,8 +109,10 @@ final class FomHarness {
 
     /// Polls `condition` until it holds or the deadline passes.
     @discardableResult
-    func waitUntil(_ what: String, timeout: TimeInterval = 30, file: StaticString = #filePath, line: UInt = #line,
-                   _ condition: () -> Bool) -> Bool {
+    func waitUntil(
+        _ what: String, timeout: TimeInterval = 30, file: StaticString = #filePath, line: UInt = #line,
+        _ condition: () -> Bool
+    ) -> Bool {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
             if condition() { return true }
@@ -120,9 +127,10 @@ final class FomHarness {
         let me = getpid()
         return ((try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []).compactMap { entry in
             guard let pid = Int32(entry), pid != me,
-                  let data = FileManager.default.contents(atPath: "/proc/\(entry)/cmdline"),
-                  let stat = try? String(contentsOfFile: "/proc/\(entry)/stat", encoding: .utf8),
-                  let close = stat.lastIndex(of: ")") else { return nil }
+                let data = FileManager.default.contents(atPath: "/proc/\(entry)/cmdline"),
+                let stat = try? String(contentsOfFile: "/proc/\(entry)/stat", encoding: .utf8),
+                let close = stat.lastIndex(of: ")")
+            else { return nil }
             let state = stat[stat.index(close, offsetBy: 2)]
             if state == "Z" { return nil }
             let cmd = String(decoding: data.map { $0 == 0 ? 32 : $0 }, as: UTF8.self)
@@ -132,7 +140,8 @@ final class FomHarness {
 
     static func isAlive(_ pid: Int32) -> Bool {
         guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-              let close = stat.lastIndex(of: ")") else { return false }
+            let close = stat.lastIndex(of: ")")
+        else { return false }
         return stat[stat.index(close, offsetBy: 2)] != "Z"
     }
 
@@ -152,7 +161,9 @@ final class FomHarness {
             for (i, b) in path.utf8.enumerated() { raw[i] = b }
         }
         let rc = withUnsafePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+            }
         }
         XCTAssertEqual(rc, 0)
         var sent = 0
@@ -177,7 +188,8 @@ final class FomHarness {
         if let pid = daemonPid(), FomHarness.isAlive(pid) { kill(pid, SIGKILL) }
         let marker = "FOM_TREE="
         for entry in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] {
-            guard let pid = Int32(entry), let env = FileManager.default.contents(atPath: "/proc/\(entry)/environ") else { continue }
+            guard let pid = Int32(entry), let env = FileManager.default.contents(atPath: "/proc/\(entry)/environ")
+            else { continue }
             let cwd = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(entry)/cwd")) ?? ""
             if String(decoding: env, as: UTF8.self).contains(marker) && cwd.hasPrefix(dir) { kill(pid, SIGKILL) }
         }

@@ -14,15 +14,18 @@ final class LogsTests: XCTestCase {
     }
 
     func testFloodOfNumberedLinesRotatesIntoAnUnbrokenOrderedRun() throws {
-        let h = try FomHarness(config: """
-            { "logs": { "maxSize": "256K", "keep": 4 },
-              "instances": [ {"name": "counter", "kind": "process",
-                              "command": ["/bin/sh", "-c", "seq 1 500000; exec sleep 3101"]} ] }
-            """)
+        let h = try FomHarness(
+            config: """
+                { "logs": { "maxSize": "256K", "keep": 4 },
+                  "instances": [ {"name": "counter", "kind": "process",
+                                  "command": ["/bin/sh", "-c", "seq 1 500000; exec sleep 3101"]} ] }
+                """)
         harness = h
         XCTAssertEqual(h.fom("start").code, 0)
         let current = ".fom/logs/counter.out.log"
-        h.waitUntil("the last line is written", timeout: 60) { h.read(current).hasSuffix("\n500000\n") || h.read(current) == "500000\n" }
+        h.waitUntil("the last line is written", timeout: 60) {
+            h.read(current).hasSuffix("\n500000\n") || h.read(current) == "500000\n"
+        }
         var all: [String] = []
         for suffix in [".4", ".3", ".2", ".1", ""] {
             let text = h.read(current + suffix)
@@ -38,12 +41,15 @@ final class LogsTests: XCTestCase {
     }
 
     func testFollowKeepsPrintingAcrossRestartAndRotation() throws {
-        let h = try FomHarness(config: """
-            { "logs": { "maxSize": "4K", "keep": 2 },
-              "instances": [ {"name": "talker", "kind": "process", "command": ["python3", "talk.py"]} ] }
-            """)
+        let h = try FomHarness(
+            config: """
+                { "logs": { "maxSize": "4K", "keep": 2 },
+                  "instances": [ {"name": "talker", "kind": "process", "command": ["python3", "talk.py"]} ] }
+                """)
         harness = h
-        try h.write("talk.py", """
+        try h.write(
+            "talk.py",
+            """
             import os, sys, time
             for i in range(200):
                 print(f"burst {os.getpid()} {i:04d} " + "x" * 40)
@@ -60,7 +66,8 @@ final class LogsTests: XCTestCase {
         h.waitUntil("the follower shows lines written after the restart and its rotations") {
             h.read("follow.txt").contains("ready \(second)")
         }
-        XCTAssertTrue(FileManager.default.fileExists(atPath: h.path(".fom/logs/talker.out.log.1")), "no rotation happened")
+        XCTAssertTrue(
+            FileManager.default.fileExists(atPath: h.path(".fom/logs/talker.out.log.1")), "no rotation happened")
         XCTAssertTrue(h.read("follow.txt").contains("talker | ready \(second)"), "lines carry the instance name")
         XCTAssertTrue(follower.isRunning)
     }
@@ -82,14 +89,17 @@ final class LogsTests: XCTestCase {
     }
 
     func testFloodingInstanceDoesNotStallAnotherOrTheControlSocket() throws {
-        let h = try FomHarness(config: """
-            { "logs": { "maxSize": "1M", "keep": 1 },
-              "instances": [
-                {"name": "flood", "kind": "process", "command": ["yes", "flood flood flood flood flood flood"]},
-                {"name": "quiet", "kind": "process", "autostart": false, "command": ["python3", "-u", "quiet.py"]} ] }
-            """)
+        let h = try FomHarness(
+            config: """
+                { "logs": { "maxSize": "1M", "keep": 1 },
+                  "instances": [
+                    {"name": "flood", "kind": "process", "command": ["yes", "flood flood flood flood flood flood"]},
+                    {"name": "quiet", "kind": "process", "autostart": false, "command": ["python3", "-u", "quiet.py"]} ] }
+                """)
         harness = h
-        try h.write("quiet.py", """
+        try h.write(
+            "quiet.py",
+            """
             import time
             for i in range(1000):
                 print(f"tick {i}")
@@ -98,7 +108,9 @@ final class LogsTests: XCTestCase {
         XCTAssertEqual(h.fom("start", "flood").code, 0)
         h.waitUntil("the flood rotated") { FileManager.default.fileExists(atPath: h.path(".fom/logs/flood.out.log.1")) }
         XCTAssertEqual(h.fom("start", "quiet", timeout: 20).code, 0)
-        h.waitUntil("the quiet instance's lines arrive during the flood", timeout: 20) { h.read(".fom/logs/quiet.out.log").contains("tick 5\n") }
+        h.waitUntil("the quiet instance's lines arrive during the flood", timeout: 20) {
+            h.read(".fom/logs/quiet.out.log").contains("tick 5\n")
+        }
         for _ in 0..<5 {
             let list = h.fom("list", timeout: 10)
             XCTAssertEqual(list.code, 0, list.err)
@@ -111,10 +123,11 @@ final class LogsTests: XCTestCase {
 
     func testCrashIsRecordedInFomLogAndNoFileHoldsTheCvatPassword() throws {
         let password = "Sup3r-S3cret-Pa55word"
-        let h = try FomHarness(config: """
-            { "instances": [ {"name": "synced", "kind": "process", "cvatSync": true, "maxRestarts": 2,
-                              "command": ["/bin/sh", "-c", "echo starting; exit 7"]} ] }
-            """)
+        let h = try FomHarness(
+            config: """
+                { "instances": [ {"name": "synced", "kind": "process", "cvatSync": true, "maxRestarts": 2,
+                                  "command": ["/bin/sh", "-c", "echo starting; exit 7"]} ] }
+                """)
         harness = h
         try h.write(".env", "CVAT_URL=http://127.0.0.1:9\nCVAT_USERNAME=someone\nCVAT_PASSWORD=\(password)\n")
         h.fom("start")
@@ -133,7 +146,8 @@ final class LogsTests: XCTestCase {
             let full = h.path(".fom/" + name)
             var isDir: ObjCBool = false
             guard FileManager.default.fileExists(atPath: full, isDirectory: &isDir), !isDir.boolValue,
-                  !name.hasSuffix(".sock"), !name.hasSuffix(".lock") else { continue }
+                !name.hasSuffix(".sock"), !name.hasSuffix(".lock")
+            else { continue }
             let data = FileManager.default.contents(atPath: full) ?? Data()
             XCTAssertNil(String(decoding: data, as: UTF8.self).range(of: password), "\(name) holds the password")
             checked += 1
@@ -145,12 +159,14 @@ final class LogsTests: XCTestCase {
     }
 
     func testLogWriteErrorIsCountedAndShownWhileTheChildRuns() throws {
-        let h = try FomHarness(config: """
-            { "instances": [ {"name": "app", "kind": "process", "command": ["/bin/sh", "-c", "while true; do echo hi; sleep 0.05; done"]} ] }
-            """)
+        let h = try FomHarness(
+            config: """
+                { "instances": [ {"name": "app", "kind": "process", "command": ["/bin/sh", "-c", "while true; do echo hi; sleep 0.05; done"]} ] }
+                """)
         harness = h
         // A directory where the log file should be: every open fails.
-        try FileManager.default.createDirectory(atPath: h.path(".fom/logs/app.out.log"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            atPath: h.path(".fom/logs/app.out.log"), withIntermediateDirectories: true)
         XCTAssertEqual(h.fom("start").code, 0)
         h.waitUntil("errors counted") { h.fom("describe", "app", "--json").out.contains("\"logErrors\": 0,") == false }
         let describe = h.fom("describe", "app")

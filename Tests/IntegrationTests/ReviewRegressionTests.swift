@@ -13,11 +13,12 @@ final class ReviewRegressionTests: XCTestCase {
     }
 
     func testStoppingADependencyAloneFinishesAndLeavesTheDependentRunning() throws {
-        let h = try FomHarness(config: """
-            { "instances": [
-                {"name": "app", "kind": "process", "dependsOn": ["db"], "command": ["sleep", "3020"]},
-                {"name": "db", "kind": "process", "command": ["sleep", "3021"]} ] }
-            """)
+        let h = try FomHarness(
+            config: """
+                { "instances": [
+                    {"name": "app", "kind": "process", "dependsOn": ["db"], "command": ["sleep", "3020"]},
+                    {"name": "db", "kind": "process", "command": ["sleep", "3021"]} ] }
+                """)
         harness = h
         XCTAssertEqual(h.fom("start").code, 0)
         let stop = h.fom("stop", "db", timeout: 20)
@@ -29,10 +30,11 @@ final class ReviewRegressionTests: XCTestCase {
     }
 
     func testClientLeavingWhileWaitingDoesNotMakeTheDaemonSpin() throws {
-        let h = try FomHarness(config: """
-            { "instances": [ {"name": "slow", "kind": "process", "autostart": false, "port": \(21_000 + Int(getpid() % 900)),
-              "ready": {"tcp": \(21_000 + Int(getpid() % 900))}, "readyTimeout": "60s", "command": ["sleep", "3022"]} ] }
-            """)
+        let h = try FomHarness(
+            config: """
+                { "instances": [ {"name": "slow", "kind": "process", "autostart": false, "port": \(21_000 + Int(getpid() % 900)),
+                  "ready": {"tcp": \(21_000 + Int(getpid() % 900))}, "readyTimeout": "60s", "command": ["sleep", "3022"]} ] }
+                """)
         harness = h
         XCTAssertEqual(h.fom("ping").code, 0)
         // The start waits for a ready check that never passes; the client gives up after 1s.
@@ -48,16 +50,18 @@ final class ReviewRegressionTests: XCTestCase {
 
     func cpuTicks(_ pid: Int32) -> Int {
         guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-              let close = stat.lastIndex(of: ")") else { return 0 }
+            let close = stat.lastIndex(of: ")")
+        else { return 0 }
         let fields = stat[stat.index(close, offsetBy: 2)...].split(separator: " ")
         return (Int(fields[11]) ?? 0) + (Int(fields[12]) ?? 0)
     }
 
     func testPipelinedRequestsAreAllAnswered() throws {
-        let h = try FomHarness(config: """
-            { "instances": [ {"name": "a", "kind": "process", "command": ["sleep", "3023"]},
-                             {"name": "b", "kind": "process", "command": ["sleep", "3024"]} ] }
-            """)
+        let h = try FomHarness(
+            config: """
+                { "instances": [ {"name": "a", "kind": "process", "command": ["sleep", "3023"]},
+                                 {"name": "b", "kind": "process", "command": ["sleep", "3024"]} ] }
+                """)
         harness = h
         XCTAssertEqual(h.fom("start").code, 0)
         let two = "{\"cmd\":\"stop\",\"targets\":[\"a\"]}\n{\"cmd\":\"stop\",\"targets\":[\"b\"]}\n"
@@ -68,10 +72,11 @@ final class ReviewRegressionTests: XCTestCase {
     }
 
     func testMarkerInheritedByTheCLIIsNotHandedOn() throws {
-        let h = try FomHarness(config: """
-            { "instances": [ {"name": "a", "kind": "process", "command": ["sleep", "3025"]},
-                             {"name": "b", "kind": "process", "command": ["sleep", "3026"]} ] }
-            """)
+        let h = try FomHarness(
+            config: """
+                { "instances": [ {"name": "a", "kind": "process", "command": ["sleep", "3025"]},
+                                 {"name": "b", "kind": "process", "command": ["sleep", "3026"]} ] }
+                """)
         harness = h
         h.extraEnvironment["FOM_TREE"] = "0123456789abcdef/a"
         XCTAssertEqual(h.fom("start").code, 0)
@@ -83,15 +88,17 @@ final class ReviewRegressionTests: XCTestCase {
     }
 
     func testStopWithoutDaemonNeverStartsWhatItStops() throws {
-        let h = try FomHarness(config: """
-            { "instances": [ {"name": "a", "kind": "process", "command": ["sleep", "3027"]},
-                             {"name": "b", "kind": "process", "command": ["sleep", "3028"]} ] }
-            """)
+        let h = try FomHarness(
+            config: """
+                { "instances": [ {"name": "a", "kind": "process", "command": ["sleep", "3027"]},
+                                 {"name": "b", "kind": "process", "command": ["sleep", "3028"]} ] }
+                """)
         harness = h
         let unknown = h.fom("stop", "nosuch")
         XCTAssertEqual(unknown.code, 1)
         XCTAssertTrue(unknown.err.contains("unknown instance \"nosuch\""), unknown.err)
-        XCTAssertFalse(FileManager.default.fileExists(atPath: h.path(".fom/fom.sock")), "an unknown name started the daemon")
+        XCTAssertFalse(
+            FileManager.default.fileExists(atPath: h.path(".fom/fom.sock")), "an unknown name started the daemon")
         let stop = h.fom("stop", "a")
         XCTAssertEqual(stop.code, 0, stop.err)
         XCTAssertTrue(stop.err.contains("started it"), "stop starts the daemon, as every changing command does")
@@ -102,13 +109,16 @@ final class ReviewRegressionTests: XCTestCase {
     }
 
     func testFollowLosesNoLineAcrossManyRotations() throws {
-        let h = try FomHarness(config: """
-            { "logs": { "maxSize": "8K", "keep": 3 },
-              "instances": [ {"name": "pacer", "kind": "process", "autostart": false, "restart": "never",
-                              "command": ["python3", "-u", "pace.py"]} ] }
-            """)
+        let h = try FomHarness(
+            config: """
+                { "logs": { "maxSize": "8K", "keep": 3 },
+                  "instances": [ {"name": "pacer", "kind": "process", "autostart": false, "restart": "never",
+                                  "command": ["python3", "-u", "pace.py"]} ] }
+                """)
         harness = h
-        try h.write("pace.py", """
+        try h.write(
+            "pace.py",
+            """
             import sys, time
             for burst in range(40):
                 sys.stdout.write("".join(f"{burst * 500 + i + 1}\\n" for i in range(500)))
@@ -129,7 +139,9 @@ final class ReviewRegressionTests: XCTestCase {
         followers.append(follower)
         h.fom("start", "pacer")
         h.waitUntil("the follower printed the last line", timeout: 30) { h.read("follow.txt").contains("| 20000\n") }
-        let numbers = h.read("follow.txt").split(separator: "\n").compactMap { Int($0.split(separator: "|").last!.trimmingCharacters(in: .whitespaces)) }
+        let numbers = h.read("follow.txt").split(separator: "\n").compactMap {
+            Int($0.split(separator: "|").last!.trimmingCharacters(in: .whitespaces))
+        }
         XCTAssertEqual(numbers.count, 20000)
         XCTAssertEqual(numbers, Array(1...20000), "lines skipped or repeated across rotations")
         XCTAssertTrue(FileManager.default.fileExists(atPath: h.path(".fom/logs/pacer.out.log.3")), "rotated many times")

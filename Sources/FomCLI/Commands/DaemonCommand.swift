@@ -15,8 +15,9 @@ enum DaemonCommand {
             throw Failure("a daemon is already running for \(context.config.path) (pid \(pid))")
         }
         _ = lock  // held open for the daemon's life; the kernel releases it at exit
-        let supervisor = try Supervisor(Supervisor.Options(
-            config: context.config, envFile: context.envFile, runtime: context.runtime, echoEvents: true))
+        let supervisor = try Supervisor(
+            Supervisor.Options(
+                config: context.config, envFile: context.envFile, runtime: context.runtime, echoEvents: true))
         return try supervisor.run()
     }
 
@@ -30,7 +31,8 @@ enum DaemonCommand {
         } else {
             let pid = answer["pid"]?.intValue ?? 0
             let uptime = answer["uptimeMs"]?.intValue ?? 0
-            Output.out("pong: daemon pid \(pid), up \(Output.duration(ms: uptime)), \(answer["config"]?.stringValue ?? "")")
+            Output.out(
+                "pong: daemon pid \(pid), up \(Output.duration(ms: uptime)), \(answer["config"]?.stringValue ?? "")")
         }
         return 0
     }

@@ -9,9 +9,10 @@ enum DescribeCommand {
         guard args.positionals.count == 1 else { throw UsageError("fom describe: name one instance (id or name)") }
         let context = try Context.load(args)
         let (config, id) = try context.instance(args.positionals[0])
-        var info = InstanceInfo(id: id, name: config.name, kind: config.kind.rawValue, status: "stopped",
-                                port: config.port, cvatSync: config.cvatSync,
-                                command: config.resolvedCommand(pythonExists: Files.isExecutable), cwd: config.cwd)
+        var info = InstanceInfo(
+            id: id, name: config.name, kind: config.kind.rawValue, status: "stopped",
+            port: config.port, cvatSync: config.cvatSync,
+            command: config.resolvedCommand(pythonExists: Files.isExecutable), cwd: config.cwd)
         var sources: [(String, String)] = []
         var nextError: String?
         if let client = Client.connect(context) {
@@ -40,8 +41,10 @@ enum DescribeCommand {
                 for (k, v) in sources { s[k] = .string(v) }
                 o["envSources"] = .object(s)
                 o["envFile"] = .string(context.envFile)
-                o["logs"] = ["out": .string("\(context.config.logs.dir)/\(config.name).out.log"),
-                             "err": .string("\(context.config.logs.dir)/\(config.name).err.log")]
+                o["logs"] = [
+                    "out": .string("\(context.config.logs.dir)/\(config.name).out.log"),
+                    "err": .string("\(context.config.logs.dir)/\(config.name).err.log"),
+                ]
                 o["ready"] = .string(describeReady(config))
                 o["nextStartError"] = nextError.map { .string($0) } ?? .null
                 json = .object(o)
@@ -61,9 +64,14 @@ enum DescribeCommand {
         row("cwd", config.cwd)
         row("port", info.port.map { "\($0) on \(config.address)" } ?? "-")
         row("ready check", describeReady(config))
-        row("restart", "\(config.restart.rawValue), maxRestarts \(config.maxRestarts), minUptime \(DurationText.format(config.minUptime)), backoff \(DurationText.format(config.backoff.initial))..\(DurationText.format(config.backoff.max))")
+        row(
+            "restart",
+            "\(config.restart.rawValue), maxRestarts \(config.maxRestarts), minUptime \(DurationText.format(config.minUptime)), backoff \(DurationText.format(config.backoff.initial))..\(DurationText.format(config.backoff.max))"
+        )
         row("stop", "\(config.stopSignal.name), SIGKILL after \(DurationText.format(config.killTimeout))")
-        row("memory limit", config.maxMemory.map { "\(SizeText.format($0)) for the whole tree, checked every 3s" } ?? "-")
+        row(
+            "memory limit",
+            config.maxMemory.map { "\(SizeText.format($0)) for the whole tree, checked every 3s" } ?? "-")
         row("depends on", config.dependsOn.isEmpty ? "-" : config.dependsOn.joined(separator: ", "))
         row("cvat sync", config.cvatSync ? "on" : "off")
         row("env file", context.envFile)
@@ -88,12 +96,16 @@ enum DescribeCommand {
     static func describeReady(_ config: InstanceConfig) -> String {
         switch config.ready {
         case .none: return "none (online once running)"
-        case .http(let path): return "GET http://\(config.address):\(config.port ?? 0)\(path) answers 200 within \(DurationText.format(config.readyTimeout))"
+        case .http(let path):
+            return
+                "GET http://\(config.address):\(config.port ?? 0)\(path) answers 200 within \(DurationText.format(config.readyTimeout))"
         case .tcp(let port): return "TCP connect to port \(port) within \(DurationText.format(config.readyTimeout))"
         }
     }
 }
 
 extension String {
-    func padding(_ width: Int) -> String { count >= width ? self + " " : self + String(repeating: " ", count: width - count) }
+    func padding(_ width: Int) -> String {
+        count >= width ? self + " " : self + String(repeating: " ", count: width - count)
+    }
 }

@@ -20,20 +20,26 @@ enum EnvCommand {
             name = info?.name ?? target
             var next: [String: String]?
             if let object = answer["next"]?.objectValue {
-                next = Dictionary(uniqueKeysWithValues: object.members.compactMap { m in m.value.stringValue.map { (m.key, $0) } })
+                next = Dictionary(
+                    uniqueKeysWithValues: object.members.compactMap { m in m.value.stringValue.map { (m.key, $0) } })
             }
             if let pid = info?.pid, let lines = ProcFS.environment(Int32(pid)) {
                 variables = parse(lines)
                 if let next {
-                    let changed = EnvironmentLayers.drift(running: variables, next: next, ignoring: InstanceEnvironment.notDrift)
+                    let changed = EnvironmentLayers.drift(
+                        running: variables, next: next, ignoring: InstanceEnvironment.notDrift)
                     if !changed.isEmpty {
-                        Output.err("fom env: warning: the files changed since \(name) started; a restart would change \(changed.joined(separator: ", ")) (run 'fom restart \(name)')")
+                        Output.err(
+                            "fom env: warning: the files changed since \(name) started; a restart would change \(changed.joined(separator: ", ")) (run 'fom restart \(name)')"
+                        )
                     }
                 } else if let error = answer["nextError"]?.stringValue {
                     Output.err("fom env: warning: a restart of \(name) would fail: \(error)")
                 }
             } else {
-                guard let next else { throw Failure(answer["nextError"]?.stringValue ?? "cannot compute the environment") }
+                guard let next else {
+                    throw Failure(answer["nextError"]?.stringValue ?? "cannot compute the environment")
+                }
                 variables = next
                 Output.err("fom env: \(name) is not running; this is the environment its next start would get")
             }
@@ -47,10 +53,14 @@ enum EnvCommand {
         let names = variables.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
         if args.has("--json") {
             var object = JSONObject()
-            for key in names { object[key] = .string(Redaction.display(name: key, value: variables[key]!, reveal: reveal)) }
+            for key in names {
+                object[key] = .string(Redaction.display(name: key, value: variables[key]!, reveal: reveal))
+            }
             Output.out(JSONValue.object(object).serialized(pretty: true))
         } else {
-            for key in names { Output.out("\(key)=\(Redaction.display(name: key, value: variables[key]!, reveal: reveal))") }
+            for key in names {
+                Output.out("\(key)=\(Redaction.display(name: key, value: variables[key]!, reveal: reveal))")
+            }
         }
         return 0
     }

@@ -8,9 +8,12 @@ import SystemKit
 /// marker: it is not part of the instance, so stopping the instance leaves it alone.
 enum ExecCommand {
     static func run(_ args: ParsedArguments) throws -> Int32 {
-        guard args.positionals.count == 1 else { throw UsageError("fom exec: usage: fom exec ID|NAME -- COMMAND [ARG...]") }
+        guard args.positionals.count == 1 else {
+            throw UsageError("fom exec: usage: fom exec ID|NAME -- COMMAND [ARG...]")
+        }
         guard let command = args.passthrough, !command.isEmpty else {
-            throw UsageError("fom exec: give the command after '--': fom exec \(args.positionals[0]) -- COMMAND [ARG...]")
+            throw UsageError(
+                "fom exec: give the command after '--': fom exec \(args.positionals[0]) -- COMMAND [ARG...]")
         }
         let context = try Context.load(args)
         let (config, id) = try context.instance(args.positionals[0])
@@ -22,7 +25,8 @@ enum ExecCommand {
             guard let next = answer["next"]?.objectValue else {
                 throw Failure(answer["nextError"]?.stringValue ?? "cannot compute the environment of \(config.name)")
             }
-            variables = Dictionary(uniqueKeysWithValues: next.members.compactMap { m in m.value.stringValue.map { (m.key, $0) } })
+            variables = Dictionary(
+                uniqueKeysWithValues: next.members.compactMap { m in m.value.stringValue.map { (m.key, $0) } })
         } else {
             variables = try context.nextEnvironment(config, id: id).variables
         }

@@ -1,3 +1,5 @@
+import FomCore
+
 /// `fom help [COMMAND]`.
 enum HelpCommand {
     static func run(_ args: ParsedArguments) throws -> Int32 {
@@ -6,8 +8,10 @@ enum HelpCommand {
             return 0
         }
         guard let command = CommandTable.find(name) else {
-            throw UsageError("fom help: unknown command \"\(name)\"" +
-                             (NameSuggestion.closest(to: name, in: CommandTable.names).map { "; did you mean \"\($0)\"?" } ?? ""))
+            throw UsageError(
+                "fom help: unknown command \"\(name)\""
+                    + (NameSuggestion.closest(to: name, in: CommandTable.names).map { "; did you mean \"\($0)\"?" }
+                        ?? ""))
         }
         printCommand(command)
         return 0
@@ -20,11 +24,13 @@ enum HelpCommand {
         Output.out("")
         let width = CommandTable.all.map(\.name.count).max() ?? 8
         for command in CommandTable.all {
-            Output.out("  " + command.name + String(repeating: " ", count: width - command.name.count + 2) + command.summary)
+            Output.out(
+                "  " + command.name + String(repeating: " ", count: width - command.name.count + 2) + command.summary)
         }
         Output.out("")
         Output.out("Common options: --config PATH (else $FOM_CONFIG, else the nearest supervisor.json),")
-        Output.out("--env NAME (read .env.NAME instead of the envFile). IDs are numbers or names; 'all' means every instance.")
+        Output.out(
+            "--env NAME (read .env.NAME instead of the envFile). IDs are numbers or names; 'all' means every instance.")
         Output.out("'fom help COMMAND' or 'fom COMMAND --help' for one command. 'fom --version' for the version.")
     }
 
@@ -33,9 +39,9 @@ enum HelpCommand {
         Output.out("")
         Output.out(command.summary)
         for line in command.details { Output.out(line) }
-        if !command.aliases.isEmpty { Output.out("Also: " + command.aliases.map { "fom \($0)" }.joined(separator: ", ")) }
+        if !command.aliases.isEmpty {
+            Output.out("Also: " + command.aliases.map { "fom \($0)" }.joined(separator: ", "))
+        }
         Output.out("Common options: --config PATH, --env NAME, --help")
     }
 }
-
-import FomCore

@@ -53,11 +53,17 @@ enum LifecycleCommand {
         for row in rows where !wanted.contains(row.status) {
             failed = true
             var message = "fom \(command.rawValue): \(row.name) is \(row.status)"
-            if let reason = row.reason { message += ": \(reason)" } else if let exit = row.lastExit { message += " (last: \(exit))" }
+            if let reason = row.reason {
+                message += ": \(reason)"
+            } else if let exit = row.lastExit {
+                message += " (last: \(exit))"
+            }
             Output.err(message)
         }
         if command == .stop {
-            for row in rows where row.status == "errored" { failed = true; Output.err("fom stop: \(row.name) is errored: \(row.reason ?? "")") }
+            for row in rows where row.status == "errored" {
+                failed = true; Output.err("fom stop: \(row.name) is errored: \(row.reason ?? "")")
+            }
         }
         return failed ? 1 : 0
     }

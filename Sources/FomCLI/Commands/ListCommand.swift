@@ -17,7 +17,9 @@ enum ListCommand {
             rows = offlineRows(context)
             let survivors = rows.filter { $0.status == "orphaned" }
             if !survivors.isEmpty {
-                Output.err("fom list: the daemon is not running, but \(survivors.map(\.name).joined(separator: ", ")) still run from its last run; 'fom ping' starts the daemon, which stops them and starts what is wanted")
+                Output.err(
+                    "fom list: the daemon is not running, but \(survivors.map(\.name).joined(separator: ", ")) still run from its last run; 'fom ping' starts the daemon, which stops them and starts what is wanted"
+                )
             } else if !args.has("--json") {
                 Output.err("fom list: the daemon is not running ('fom start' or 'fom ping' starts it)")
             }
@@ -34,10 +36,12 @@ enum ListCommand {
     static func offlineRows(_ context: Context) -> [InstanceInfo] {
         let state = StateStore.load(context.runtime.stateFile)
         return zip(context.config.instances, context.instanceIDs()).map { config, id in
-            var row = InstanceInfo(id: id, name: config.name, kind: config.kind.rawValue,
-                                   status: "stopped", port: config.port, cvatSync: config.cvatSync)
+            var row = InstanceInfo(
+                id: id, name: config.name, kind: config.kind.rawValue,
+                status: "stopped", port: config.port, cvatSync: config.cvatSync)
             if let running = state.running[config.name], let st = ProcFS.stat(running.pid),
-               st.startTime == running.startTime, st.state != "Z" {
+                st.startTime == running.startTime, st.state != "Z"
+            {
                 row.status = "orphaned"
                 row.pid = Int(running.pid)
             }
@@ -48,9 +52,11 @@ enum ListCommand {
     static func printTable(_ rows: [InstanceInfo]) {
         let header = ["id", "name", "kind", "status", "pid", "uptime", "restarts", "port", "cvat"]
         let body = rows.map { row -> [String] in
-            [String(row.id), row.name, row.kind, Output.statusColor(row.status), row.pid.map(String.init) ?? "-",
-             row.uptimeMs.map { Output.duration(ms: $0) } ?? "-", String(row.restarts),
-             row.port.map(String.init) ?? "-", row.cvatSync ? "on" : "off"]
+            [
+                String(row.id), row.name, row.kind, Output.statusColor(row.status), row.pid.map(String.init) ?? "-",
+                row.uptimeMs.map { Output.duration(ms: $0) } ?? "-", String(row.restarts),
+                row.port.map(String.init) ?? "-", row.cvatSync ? "on" : "off",
+            ]
         }
         for line in Output.table(header, body) { Output.out(line) }
     }

@@ -16,10 +16,14 @@ enum LogsCommand {
 
     static func run(_ args: ParsedArguments) throws -> Int32 {
         if args.positionals.count > 1 { throw UsageError("fom logs: name at most one instance") }
-        if args.has("--out") && args.has("--err") { throw UsageError("fom logs: --out and --err exclude each other; give neither for both") }
+        if args.has("--out") && args.has("--err") {
+            throw UsageError("fom logs: --out and --err exclude each other; give neither for both")
+        }
         var lines = 20
         if let text = args.options["--lines"] {
-            guard let n = Int(text), n >= 0 else { throw UsageError("fom logs: -n takes a number of lines, not \"\(text)\"") }
+            guard let n = Int(text), n >= 0 else {
+                throw UsageError("fom logs: -n takes a number of lines, not \"\(text)\"")
+            }
             lines = n
         }
         let context = try Context.load(args)
@@ -37,8 +41,12 @@ enum LogsCommand {
         if let target { instances = [try context.instance(target).config] }
         var sources: [Source] = []
         for instance in instances {
-            if !args.has("--err") { sources.append(Source(label: instance.name, path: "\(dir)/\(instance.name).out.log", isErr: false)) }
-            if !args.has("--out") { sources.append(Source(label: instance.name, path: "\(dir)/\(instance.name).err.log", isErr: true)) }
+            if !args.has("--err") {
+                sources.append(Source(label: instance.name, path: "\(dir)/\(instance.name).out.log", isErr: false))
+            }
+            if !args.has("--out") {
+                sources.append(Source(label: instance.name, path: "\(dir)/\(instance.name).err.log", isErr: true))
+            }
         }
         if target == nil && !args.has("--out") && !args.has("--err") {
             sources.append(Source(label: "fom", path: "\(dir)/fom.log", isErr: false))
@@ -128,7 +136,9 @@ enum LogsCommand {
 
         func readToEnd() -> [UInt8] {
             var result: [UInt8] = []
-            while let chunk = try? FileDescriptor.read(fd, max: 1 << 20), !chunk.isEmpty { result.append(contentsOf: chunk) }
+            while let chunk = try? FileDescriptor.read(fd, max: 1 << 20), !chunk.isEmpty {
+                result.append(contentsOf: chunk)
+            }
             return result
         }
 

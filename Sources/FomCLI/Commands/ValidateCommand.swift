@@ -1,5 +1,6 @@
 import FomCore
 import FomDaemon
+import SystemKit
 
 /// `fom validate`: supervisor.json, the env file and every instance's environment, checked
 /// without running anything.
@@ -18,10 +19,9 @@ enum ValidateCommand {
             }
         }
         if failures > 0 { return 1 }
-        let envNote = Files.exists(context.envFile) ? context.envFile : "\(context.envFile) (missing: no variables from it)"
+        let envNote =
+            Files.exists(context.envFile) ? context.envFile : "\(context.envFile) (missing: no variables from it)"
         Output.out("ok: \(context.config.path) (\(context.config.instances.count) instances), env file \(envNote)")
         return 0
     }
 }
-
-import SystemKit

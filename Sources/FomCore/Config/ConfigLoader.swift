@@ -119,7 +119,10 @@ struct ConfigLoader {
             if value == "localhost" || Self.isIPv4(value) {
                 instance.address = value
             } else {
-                report(addressNode.position, at("address"), "\"\(value)\" is not an IPv4 address (such as 127.0.0.1 or 0.0.0.0); IPv6 and host names are not supported yet")
+                report(
+                    addressNode.position, at("address"),
+                    "\"\(value)\" is not an IPv4 address (such as 127.0.0.1 or 0.0.0.0); IPv6 and host names are not supported yet"
+                )
             }
         }
         if let value = node["cvatSync"].flatMap({ bool($0, at("cvatSync")) }) { instance.cvatSync = value }
@@ -500,9 +503,11 @@ struct ConfigLoader {
 
     static func isIPv4(_ text: String) -> Bool {
         let parts = text.split(separator: ".", omittingEmptySubsequences: false)
-        return parts.count == 4 && parts.allSatisfy { part in
-            !part.isEmpty && part.count <= 3 && part.allSatisfy(\.isASCII) && part.allSatisfy(\.isNumber) && Int(part)! <= 255
-        }
+        return parts.count == 4
+            && parts.allSatisfy { part in
+                !part.isEmpty && part.count <= 3 && part.allSatisfy(\.isASCII) && part.allSatisfy(\.isNumber)
+                    && Int(part)! <= 255
+            }
     }
 
     private mutating func report(_ position: JSONPosition, _ path: String, _ message: String) {

@@ -4,11 +4,11 @@
 public struct InstanceMachine: Sendable {
     /// What happens once every process of a stopping instance is gone.
     public enum AfterStop: Sendable, Equatable {
-        case stay                       // -> stopped
-        case start                      // -> waiting (spawn again)
-        case backoff(Duration)          // -> backoff
-        case errored(String)            // -> errored
-        case exit                       // -> exited (policy says no restart)
+        case stay  // -> stopped
+        case start  // -> waiting (spawn again)
+        case backoff(Duration)  // -> backoff
+        case errored(String)  // -> errored
+        case exit  // -> exited (policy says no restart)
     }
 
     public enum Phase: Sendable, Equatable {
@@ -75,8 +75,10 @@ public struct InstanceMachine: Sendable {
     public static let killGrace: Duration = .seconds(5)
 
     /// readyTimeout nil means no ready check: online as soon as it runs.
-    public init(policy: RestartRules, stopSignal: Signal = .term,
-                killTimeout: Duration = .seconds(10), readyTimeout: Duration?) {
+    public init(
+        policy: RestartRules, stopSignal: Signal = .term,
+        killTimeout: Duration = .seconds(10), readyTimeout: Duration?
+    ) {
         self.policy = policy
         self.stopSignal = stopSignal
         self.killTimeout = killTimeout
@@ -224,14 +226,18 @@ public struct InstanceMachine: Sendable {
             let then = outcomeOfCrash(status, stable: stable)
             // starting/online -> stopping(pid nil): leftovers are killed at once, then `then`.
             phase = .stopping(pid: nil, then: then, killAt: now + Self.killGrace, killed: true)
-            return [.recordExit(record), .log(record.description + describe(then)), .collectLeftovers(signal: Signal.kill)]
+            return [
+                .recordExit(record), .log(record.description + describe(then)), .collectLeftovers(signal: Signal.kill),
+            ]
         case .stopping(.some, let then, let killAt, let killed):
             // stopping -> stopping(pid nil): the main process is down; wait for the rest.
             let record = ExitRecord(status: status, stoppedBy: stopReason, neededKill: killed)
             lastExit = record
             phase = .stopping(pid: nil, then: then, killAt: killAt, killed: killed)
-            return [.recordExit(record), .log(record.description),
-                    .collectLeftovers(signal: killed ? .kill : stopSignal)]
+            return [
+                .recordExit(record), .log(record.description),
+                .collectLeftovers(signal: killed ? .kill : stopSignal),
+            ]
         case .stopping(.none, _, _, _), .stopped, .waiting, .backoff, .errored, .exited:
             return []
         }
@@ -258,7 +264,8 @@ public struct InstanceMachine: Sendable {
         switch then {
         case .stay: return ""
         case .start: return "; restarting now"
-        case .backoff(let d): return "; restarting in \(d.humanReadable) (failed start \(failures) of \(policy.maxRestarts))"
+        case .backoff(let d):
+            return "; restarting in \(d.humanReadable) (failed start \(failures) of \(policy.maxRestarts))"
         case .errored(let reason): return "; errored: \(reason)"
         case .exit: return "; not restarting (restart: \(policy.mode.rawValue))"
         }
@@ -294,14 +301,19 @@ public struct InstanceMachine: Sendable {
             failures += 1
             let then: AfterStop
             if failures >= policy.maxRestarts {
-                then = .errored("gave up after \(failures) failed starts in a row (last: not ready within \(timeout.humanReadable))")
+                then = .errored(
+                    "gave up after \(failures) failed starts in a row (last: not ready within \(timeout.humanReadable))"
+                )
             } else {
                 restarts += 1
                 then = .backoff(policy.delay(afterFailures: failures))
             }
             stopReason = "ready timeout"
             phase = .stopping(pid: pid, then: then, killAt: now + killTimeout, killed: false)
-            return [.signalGroup(stopSignal), .log("not ready within \(timeout.humanReadable); stopping pid \(pid)" + describe(then))]
+            return [
+                .signalGroup(stopSignal),
+                .log("not ready within \(timeout.humanReadable); stopping pid \(pid)" + describe(then)),
+            ]
         case .stopping(let pid, let then, _, false):
             // stopping -> stopping(killed): the grace period is over.
             phase = .stopping(pid: pid, then: then, killAt: now + Self.killGrace, killed: true)

@@ -5,8 +5,10 @@ public struct RestartRules: Sendable, Equatable {
     public var minUptime: Duration
     public var backoff: Backoff
 
-    public init(mode: RestartPolicy = .always, maxRestarts: Int = 10, minUptime: Duration = .seconds(5),
-                backoff: Backoff = Backoff()) {
+    public init(
+        mode: RestartPolicy = .always, maxRestarts: Int = 10, minUptime: Duration = .seconds(5),
+        backoff: Backoff = Backoff()
+    ) {
         self.mode = mode
         self.maxRestarts = maxRestarts
         self.minUptime = minUptime
@@ -14,8 +16,9 @@ public struct RestartRules: Sendable, Equatable {
     }
 
     public init(_ config: InstanceConfig) {
-        self.init(mode: config.restart, maxRestarts: config.maxRestarts, minUptime: config.minUptime,
-                  backoff: config.backoff)
+        self.init(
+            mode: config.restart, maxRestarts: config.maxRestarts, minUptime: config.minUptime,
+            backoff: config.backoff)
     }
 
     /// Whether the policy restarts after this exit at all.
