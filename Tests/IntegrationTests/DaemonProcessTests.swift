@@ -4,25 +4,14 @@ import XCTest
 /// `fom daemon` in the foreground: signals, zombies, dependencies, readiness.
 final class DaemonProcessTests: XCTestCase {
     var harness: FomHarness!
-    var daemon: Process?
 
     override func tearDown() {
-        if let daemon, daemon.isRunning { daemon.terminate(); daemon.waitUntilExit() }
         harness?.tearDown()
         harness = nil
     }
 
     func startForeground(_ h: FomHarness) throws -> Process {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: h.binary)
-        process.arguments = ["daemon"]
-        process.currentDirectoryURL = URL(fileURLWithPath: h.dir)
-        FileManager.default.createFile(atPath: h.path("daemon.stderr"), contents: nil)
-        process.standardError = FileHandle(forWritingAtPath: h.path("daemon.stderr"))
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        daemon = process
-        return process
+        try h.startInBackground(["daemon"], stdout: "daemon.stdout", stderr: "daemon.stderr")
     }
 
     func testSigtermStopsDependentsFirstAndExitsZero() throws {

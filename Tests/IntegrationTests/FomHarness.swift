@@ -7,6 +7,8 @@ final class FomHarness {
     let dir: String
     let binary: String
     var extraEnvironment: [String: String] = [:]
+    /// Long-running fom processes of a test (`logs -f`, `daemon`), ended by `tearDown`.
+    var background: [Process] = []
 
     struct Result {
         let code: Int32
@@ -182,8 +184,35 @@ final class FomHarness {
         return String(decoding: answer, as: UTF8.self)
     }
 
+    /// Starts `fom ARGS` without waiting; its stdout goes to the file `stdout` in the directory.
+    @discardableResult
+    func startInBackground(_ args: [String], stdout: String, stderr: String? = nil) throws -> Process {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = args
+        process.currentDirectoryURL = URL(fileURLWithPath: dir)
+        var env = ProcessInfo.processInfo.environment
+        env["NO_COLOR"] = "1"
+        process.environment = env
+        FileManager.default.createFile(atPath: path(stdout), contents: nil)
+        process.standardOutput = FileHandle(forWritingAtPath: path(stdout))
+        if let stderr {
+            FileManager.default.createFile(atPath: path(stderr), contents: nil)
+            process.standardError = FileHandle(forWritingAtPath: path(stderr))
+        } else {
+            process.standardError = FileHandle.nullDevice
+        }
+        try process.run()
+        background.append(process)
+        return process
+    }
+
     /// Stops the daemon and everything it ran, then removes the directory.
     func tearDown() {
+        for process in background where process.isRunning {
+            process.terminate()
+            process.waitUntilExit()
+        }
         _ = fom("kill", timeout: 60)
         if let pid = daemonPid(), FomHarness.isAlive(pid) { kill(pid, SIGKILL) }
         let marker = "FOM_TREE="

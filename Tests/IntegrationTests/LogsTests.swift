@@ -5,10 +5,8 @@ import XCTest
 /// secret in anything fom writes.
 final class LogsTests: XCTestCase {
     var harness: FomHarness!
-    var followers: [Process] = []
 
     override func tearDown() {
-        for follower in followers where follower.isRunning { follower.terminate() }
         harness?.tearDown()
         harness = nil
     }
@@ -58,7 +56,7 @@ final class LogsTests: XCTestCase {
             """)
         XCTAssertEqual(h.fom("start").code, 0)
         let first = h.pid("talker")!
-        let follower = try startFollower(h, "talker")
+        let follower = try h.startInBackground(["logs", "talker", "-f", "-n", "0"], stdout: "follow.txt")
         h.waitUntil("the follower shows the first run") { h.read("follow.txt").contains("ready \(first)") }
         XCTAssertEqual(h.fom("restart", "talker").code, 0)
         let second = h.pid("talker")!
@@ -70,22 +68,6 @@ final class LogsTests: XCTestCase {
             FileManager.default.fileExists(atPath: h.path(".fom/logs/talker.out.log.1")), "no rotation happened")
         XCTAssertTrue(h.read("follow.txt").contains("talker | ready \(second)"), "lines carry the instance name")
         XCTAssertTrue(follower.isRunning)
-    }
-
-    func startFollower(_ h: FomHarness, _ name: String) throws -> Process {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: h.binary)
-        process.arguments = ["logs", name, "-f", "-n", "0"]
-        process.currentDirectoryURL = URL(fileURLWithPath: h.dir)
-        var env = ProcessInfo.processInfo.environment
-        env["NO_COLOR"] = "1"
-        process.environment = env
-        FileManager.default.createFile(atPath: h.path("follow.txt"), contents: nil)
-        process.standardOutput = FileHandle(forWritingAtPath: h.path("follow.txt"))
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        followers.append(process)
-        return process
     }
 
     func testFloodingInstanceDoesNotStallAnotherOrTheControlSocket() throws {

@@ -4,10 +4,8 @@ import XCTest
 /// Regressions found in review: each was reproduced against the real daemon before the fix.
 final class ReviewRegressionTests: XCTestCase {
     var harness: FomHarness!
-    var followers: [Process] = []
 
     override func tearDown() {
-        for follower in followers where follower.isRunning { follower.terminate() }
         harness?.tearDown()
         harness = nil
     }
@@ -126,17 +124,7 @@ final class ReviewRegressionTests: XCTestCase {
                 time.sleep(0.02)
             """)
         XCTAssertEqual(h.fom("ping").code, 0)
-        let follower = Process()
-        follower.executableURL = URL(fileURLWithPath: h.binary)
-        follower.arguments = ["logs", "pacer", "--out", "-f", "-n", "0"]
-        follower.currentDirectoryURL = URL(fileURLWithPath: h.dir)
-        var env = ProcessInfo.processInfo.environment
-        env["NO_COLOR"] = "1"
-        follower.environment = env
-        FileManager.default.createFile(atPath: h.path("follow.txt"), contents: nil)
-        follower.standardOutput = FileHandle(forWritingAtPath: h.path("follow.txt"))
-        try follower.run()
-        followers.append(follower)
+        try h.startInBackground(["logs", "pacer", "--out", "-f", "-n", "0"], stdout: "follow.txt")
         h.fom("start", "pacer")
         h.waitUntil("the follower printed the last line", timeout: 30) { h.read("follow.txt").contains("| 20000\n") }
         let numbers = h.read("follow.txt").split(separator: "\n").compactMap {
