@@ -1,0 +1,93 @@
+import FomCore
+import FomProtocol
+import Glibc
+import SystemKit
+
+/// The state machine decides, this performs: signals to process groups, leftover processes
+/// watched through pidfds until they are gone, exit history and fom.log lines.
+extension Supervisor {
+    func feed(_ instance: ManagedInstance, _ event: InstanceMachine.Event) {
+        let actions = instance.machine.handle(event, now: now)
+        for action in actions { perform(action, for: instance) }
+        // A ready probe belongs to `starting` only; its deadline must not keep the loop awake.
+        if case .starting = instance.machine.phase {} else { instance.probe = nil }
+        // Errored after SIGKILL failed: nothing more can be done for those processes.
+        if instance.machine.status == .errored && !instance.leftovers.isEmpty { abandonLeftovers(instance) }
+    }
+
+    func abandonLeftovers(_ instance: ManagedInstance) {
+        for (pid, pidfd) in instance.leftovers {
+            log(instance.name, "giving up on pid \(pid)")
+            pidfds[pidfd] = nil
+            poll.remove(pidfd)
+            FileDescriptor.close(pidfd)
+        }
+        instance.leftovers = [:]
+    }
+
+    func perform(_ action: InstanceMachine.Action, for instance: ManagedInstance) {
+        switch action {
+        case .spawn:
+            instance.waitingFor = nil
+        case .startReadyCheck:
+            startProbe(instance)
+        case .signalGroup(let signal):
+            if let pid = instance.machine.pid {
+                Signals.sendToGroup(pid, signal.number)
+                Signals.sendToGroup(pid, SIGCONT)
+            }
+        case .killAll:
+            if let pid = instance.machine.pid { Signals.sendToGroup(pid, SIGKILL) }
+            for pid in ProcessTree.members(marker: instance.marker) { Signals.send(pid, SIGKILL) }
+            for pid in instance.leftovers.keys { Signals.send(pid, SIGKILL) }
+        case .collectLeftovers(let signal):
+            collectLeftovers(instance, signal: signal)
+        case .recordExit(let record):
+            instance.probe = nil
+            let entry = Timestamp.iso8601(epochMilliseconds: Clock.wallMilliseconds()) + " " + record.description
+            instance.history.append(entry)
+            if instance.history.count > 20 { instance.history.removeFirst() }
+        case .log(let message):
+            log(instance.name, message)
+        }
+    }
+
+    func collectLeftovers(_ instance: ManagedInstance, signal: Signal) {
+        for pid in ProcessTree.members(marker: instance.marker) { track(pid, of: instance, signal: signal) }
+        if instance.leftovers.isEmpty {
+            feed(instance, .allGone)
+        } else {
+            log(
+                instance.name,
+                "waiting for \(instance.leftovers.count) leftover process(es): \(instance.leftovers.keys.sorted().map(String.init).joined(separator: ", "))"
+            )
+        }
+    }
+
+    /// Signals a remaining process of the instance and watches its pidfd until it is gone.
+    func track(_ pid: Int32, of instance: ManagedInstance, signal: Signal) {
+        guard instance.leftovers[pid] == nil else { return }
+        guard let pidfd = Signals.openPidfd(pid) else {
+            // Gone already (ESRCH), or no descriptor to watch it with: then it cannot be waited
+            // for gracefully, and SIGKILL is the only way to be sure it does not outlive the stop.
+            Signals.send(pid, SIGKILL)
+            return
+        }
+        Signals.send(pid, signal.number)
+        if signal != .kill { Signals.send(pid, SIGCONT) }
+        instance.leftovers[pid] = pidfd
+        pidfds[pidfd] = (instance, pid)
+        poll.add(pidfd, token: Token.pidfd.with(Int(pidfd)))
+    }
+
+    func leftoverExited(_ pidfd: Int32) {
+        guard let (instance, pid) = pidfds.removeValue(forKey: pidfd) else { return }
+        poll.remove(pidfd)
+        FileDescriptor.close(pidfd)
+        instance.leftovers[pid] = nil
+        // Anything it started in the meantime is found by the next scan.
+        if instance.leftovers.isEmpty, case .stopping(.none, _, _, let killed) = instance.machine.phase {
+            collectLeftovers(instance, signal: killed ? .kill : instance.config.stopSignal)
+        }
+    }
+}

@@ -1,0 +1,98 @@
+import FomCore
+import FomProtocol
+import Glibc
+import SystemKit
+
+/// Starting an instance: dependencies online, port free, environment computed from the files,
+/// executable found, then posix_spawn and, when configured, the ready probe.
+extension Supervisor {
+    /// Spawns a waiting instance when its dependencies allow it; true when its state changed.
+    func tryStart(_ instance: ManagedInstance) -> Bool {
+        for dependency in instance.config.dependsOn {
+            guard let dep = byName[dependency] else { continue }
+            let status = dep.machine.status
+            if status == .online { continue }
+            let hopeless = status == .errored || status == .exited || (status == .stopped && !dep.wantedUp)
+            if hopeless {
+                feed(instance, .startFailed("dependency \(dependency) is \(status.rawValue)"))
+                return true
+            }
+            instance.waitingFor = "waiting for \(dependency)"
+            return false
+        }
+        spawn(instance)
+        return true
+    }
+
+    func spawn(_ instance: ManagedInstance) {
+        let config = instance.config
+        if let port = config.port, Sockets.isPortInUse(host: config.address, port: port) {
+            let owner = ProcFS.listener(onPort: port).map { "PID \($0.pid) (\($0.command))" } ?? "another process"
+            feed(instance, .startFailed("port \(port) is in use by \(owner)"))
+            return
+        }
+        let environment: ResolvedEnvironment
+        do {
+            environment = try InstanceEnvironment.compute(
+                config, id: instance.id, envFile: options.envFile,
+                supervisorEnvironment: supervisorEnvironment)
+        } catch {
+            feed(instance, .startFailed("\(error)"))
+            return
+        }
+        let argv = config.resolvedCommand(pythonExists: Files.isExecutable)
+        guard let program = argv.first,
+            let executable = Spawn.resolveExecutable(
+                program, base: config.configDirectory,
+                searchPath: environment.variables["PATH"])
+        else {
+            feed(
+                instance, .startFailed("cannot execute \(argv.first ?? "(empty command)"): not found or not executable")
+            )
+            return
+        }
+        var lines = environment.sortedLines
+        lines.append(instance.marker)
+        do {
+            let child = try Spawn.start(
+                executable: executable, arguments: argv, environment: lines,
+                directory: config.cwd)
+            instance.lastCommand = argv
+            attachPipes(instance, child)
+            instance.startTime = ProcFS.stat(child.pid)?.startTime ?? 0
+            instance.startedWallMs = Clock.wallMilliseconds()
+            state.running[instance.name] = StateStore.Running(pid: child.pid, startTime: instance.startTime)
+            stateDirty = true
+            feed(instance, .spawned(pid: child.pid))
+        } catch {
+            feed(instance, .startFailed(error.description))
+        }
+    }
+
+    func startProbe(_ instance: ManagedInstance) {
+        let config = instance.config
+        let kind: ReadyProbe.Kind
+        switch config.ready {
+        case .none: return
+        case .tcp(let port): kind = .tcp(port: port)
+        case .http(let path): kind = .http(port: config.port ?? 80, path: path)
+        }
+        instance.probe = ReadyProbe(kind: kind, host: config.address, now: now)
+    }
+
+    func probeEvent(instanceID: Int) {
+        guard let instance = instances.first(where: { $0.id == instanceID }), let probe = instance.probe else { return }
+        let fd = probe.fd
+        let (progress, wantRead) = probe.socketEvent(now: now)
+        switch progress {
+        case .ready:
+            instance.probe = nil
+            instance.onlineWallMs = Clock.wallMilliseconds()
+            feed(instance, .ready)
+        case .pending:
+            if wantRead && probe.fd >= 0 {
+                poll.modify(fd, token: Token.probe.with(instanceID), readable: true, writable: false)
+            }
+        }
+    }
+}
