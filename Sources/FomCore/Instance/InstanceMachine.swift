@@ -245,7 +245,13 @@ public struct InstanceMachine: Sendable {
 
     /// What follows an exit nobody asked for: the restart policy and the crash-loop budget.
     private mutating func outcomeOfCrash(_ status: ExitStatus, stable: Bool) -> AfterStop {
-        guard policy.restarts(after: status) else { return .exit }
+        outcomeOfFailure(status.description, restartAllowed: policy.restarts(after: status), stable: stable)
+    }
+
+    /// The crash-loop budget, for every way a run can fail: an exit, a ready timeout, a memory
+    /// limit. `restartAllowed` is the restart policy's word on this failure.
+    private mutating func outcomeOfFailure(_ what: String, restartAllowed: Bool, stable: Bool) -> AfterStop {
+        guard restartAllowed else { return .exit }
         if stable {
             // A stable run that died comes back at once, with a fresh budget.
             failures = 0
@@ -254,7 +260,7 @@ public struct InstanceMachine: Sendable {
         }
         failures += 1
         if failures >= policy.maxRestarts {
-            return .errored("gave up after \(failures) failed starts in a row (last: \(status.description))")
+            return .errored("gave up after \(failures) failed starts in a row (last: \(what))")
         }
         restarts += 1
         return .backoff(policy.delay(afterFailures: failures))
@@ -296,18 +302,12 @@ public struct InstanceMachine: Sendable {
         guard let deadline, now >= deadline else { return [] }
         switch phase {
         case .starting(let pid, _):
-            // starting -> stopping: not ready in time counts as a failed start.
+            // starting -> stopping: not ready in time counts as a failed start; with restart
+            // `never` there is no next try, and a server that never answered is an error.
             let timeout = readyTimeout ?? .zero
-            failures += 1
-            let then: AfterStop
-            if failures >= policy.maxRestarts {
-                then = .errored(
-                    "gave up after \(failures) failed starts in a row (last: not ready within \(timeout.humanReadable))"
-                )
-            } else {
-                restarts += 1
-                then = .backoff(policy.delay(afterFailures: failures))
-            }
+            let what = "not ready within \(timeout.humanReadable)"
+            var then = outcomeOfFailure(what, restartAllowed: policy.mode != .never, stable: false)
+            if then == .exit { then = .errored(what) }
             stopReason = "ready timeout"
             phase = .stopping(pid: pid, then: then, killAt: now + killTimeout, killed: false)
             return [
@@ -335,9 +335,12 @@ public struct InstanceMachine: Sendable {
     private mutating func memoryExceeded(_ detail: String, now: Instant) -> [Action] {
         switch phase {
         case .starting, .online:
-            // online -> stopping -> waiting: a restart fom decided, counted like a crash restart.
-            restarts += 1
-            return stop(by: "memory limit: \(detail)", then: .start, now: now)
+            // online -> stopping: over the limit is a failure, under the same policy and budget
+            // as a crash (a run that was stable comes back at once; a loop backs off, then errors).
+            var stable = false
+            if case .online(_, let since) = phase { stable = now - since >= policy.minUptime }
+            let then = outcomeOfFailure("memory limit, \(detail)", restartAllowed: policy.mode != .never, stable: stable)
+            return stop(by: "memory limit: \(detail)", then: then, now: now)
         case .stopped, .waiting, .stopping, .backoff, .errored, .exited:
             return []
         }
