@@ -76,6 +76,17 @@ extension Context {
         throw Failure(message)
     }
 
+    /// The daemon reads supervisor.json when it starts (`reload` does not exist yet): when the
+    /// file changed since, what the daemon runs is not what the file says, and the user is told.
+    func warnIfConfigChanged(since loadedMs: Int?, command: String) {
+        guard let loadedMs, let modified = Files.modificationMilliseconds(config.path), modified > loadedMs else {
+            return
+        }
+        Output.err(
+            "fom \(command): warning: \(config.path) changed after the daemon read it; the daemon still runs the old version (reload is not available yet: 'fom kill' then 'fom start' applies it)"
+        )
+    }
+
     /// An id, a name or `all`, resolved against the config.
     func instances(_ target: String) throws -> [(config: InstanceConfig, id: Int)] {
         if target == "all" { return Array(zip(config.instances, instanceIDs())).map { ($0.0, $0.1) } }

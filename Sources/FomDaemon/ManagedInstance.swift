@@ -21,6 +21,9 @@ final class ManagedInstance {
     /// Start time (clock ticks since boot) of the main process, for the state file.
     var startTime: UInt64 = 0
     var lastCommand: [String] = []
+    /// What the current run was started with: drift is measured against this, not against
+    /// /proc, which a wrapper (a pyenv shim, a shell) may have changed on its way.
+    var spawnedEnvironment: [String: String] = [:]
     var history: [String] = []
     /// Why a waiting instance does not start yet ("waiting for mongodb").
     var waitingFor: String?

@@ -86,8 +86,7 @@ extension Supervisor {
                     ("config", .string(options.config.path)), ("rssBytes", JSONValue(ProcFS.ownRSS())),
                 ]))
         case .list:
-            let t = now
-            reply(fd, Response.ok([("instances", .array(instances.map { $0.info(now: t, detailed: false).json }))]))
+            reply(fd, rows(instances))
         case .describe, .env:
             guard let instance = resolve(request.targets, fd: fd, single: true)?.first else { return }
             var members: [(String, JSONValue)] = [("instance", instance.info(now: now, detailed: true).json)]
@@ -105,6 +104,14 @@ extension Supervisor {
                 } catch {
                     members.append(("nextError", .string("\(error)")))
                 }
+                if instance.machine.pid != nil {
+                    var spawned = JSONObject()
+                    for (name, value) in instance.spawnedEnvironment.sorted(by: { $0.key < $1.key }) {
+                        spawned[name] = .string(value)
+                    }
+                    members.append(("spawned", .object(spawned)))
+                }
+                members.append(("configLoadedMs", JSONValue(Int(configLoadedMs))))
                 members.append(("envFile", .string(options.envFile)))
                 members.append(("logs", .array([.string(instance.out.path), .string(instance.err.path)])))
             }
@@ -123,9 +130,10 @@ extension Supervisor {
             }
             apply(request.command, to: targets)
             let ids = targets.map(\.id)
+            // A stop overtaken by a later start or restart is answered too (it lost to the newer word).
             let done: (ManagedInstance) -> Bool =
                 request.command == .stop
-                ? { $0.isAtRest }
+                ? { $0.isAtRest || $0.wantedUp }
                 : { s in
                     [.online, .errored, .exited, .backoff, .stopped].contains(s.machine.status)
                         && !(s.machine.status == .stopped && s.wantedUp)
@@ -134,7 +142,7 @@ extension Supervisor {
                 clients[fd]?.awaitingAnswer = true
                 waiters.append(Waiter(client: fd, ids: ids, done: done))
             } else {
-                reply(fd, Response.ok([("instances", .array(targets.map { $0.info(now: now, detailed: false).json }))]))
+                reply(fd, rows(targets))
             }
         case .flush:
             var targets = instances
@@ -161,16 +169,11 @@ extension Supervisor {
     func apply(_ command: Request.Command, to targets: [ManagedInstance]) {
         switch command {
         case .start:
-            var queue = targets
-            var seen = Set<Int>()
-            while let instance = queue.popLast() {
-                guard seen.insert(instance.id).inserted else { continue }
-                pendingStops[instance.id] = nil
-                setWanted(instance, true)
-                feed(instance, .start)
-                queue.append(contentsOf: instance.config.dependsOn.compactMap { byName[$0] })
-            }
+            startWithDependencies(targets)
         case .restart:
+            // What the targets depend on is started when down (not restarted): a restart must
+            // not stop an instance only to find it cannot come back.
+            startWithDependencies(targets.flatMap { $0.config.dependsOn.compactMap { byName[$0] } })
             for instance in targets {
                 pendingStops[instance.id] = nil
                 setWanted(instance, true)
@@ -180,12 +183,34 @@ extension Supervisor {
             for instance in targets {
                 setWanted(instance, false)
                 switch instance.machine.phase {
-                case .starting, .online, .stopping: pendingStops[instance.id] = "user"
-                default: feed(instance, .stop(by: "user"))
+                case .starting, .online: pendingStops[instance.id] = "user"
+                case .stopped, .waiting, .stopping, .backoff, .errored, .exited: feed(instance, .stop(by: "user"))
                 }
             }
         default:
             break
+        }
+    }
+
+    /// The answer of list, start, stop and restart: the rows, and when the config was read.
+    func rows(_ targets: [ManagedInstance]) -> JSONValue {
+        let t = now
+        return Response.ok([
+            ("instances", .array(targets.map { $0.info(now: t, detailed: false).json })),
+            ("configLoadedMs", JSONValue(Int(configLoadedMs))),
+        ])
+    }
+
+    /// Wants the instances and everything they depend on up, and starts those that are down.
+    func startWithDependencies(_ instances: [ManagedInstance]) {
+        var queue = instances
+        var seen = Set<Int>()
+        while let instance = queue.popLast() {
+            guard seen.insert(instance.id).inserted else { continue }
+            pendingStops[instance.id] = nil
+            setWanted(instance, true)
+            feed(instance, .start)
+            queue.append(contentsOf: instance.config.dependsOn.compactMap { byName[$0] })
         }
     }
 
@@ -240,7 +265,7 @@ extension Supervisor {
             clients[waiter.client]?.awaitingAnswer = false
             reply(
                 waiter.client,
-                Response.ok([("instances", .array(targets.map { $0.info(now: now, detailed: false).json }))]))
+                rows(targets))
             if let client = clients[waiter.client] { processInput(waiter.client, client) }
         }
         return !answered.isEmpty

@@ -90,4 +90,11 @@ extension Supervisor {
             collectLeftovers(instance, signal: killed ? .kill : instance.config.stopSignal)
         }
     }
+
+    func strangerExited(_ pidfd: Int32) {
+        guard let pid = strangers.first(where: { $0.value == pidfd })?.key else { return }
+        strangers[pid] = nil
+        poll.remove(pidfd)
+        FileDescriptor.close(pidfd)
+    }
 }

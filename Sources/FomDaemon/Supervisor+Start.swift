@@ -8,6 +8,10 @@ import SystemKit
 extension Supervisor {
     /// Spawns a waiting instance when its dependencies allow it; true when its state changed.
     func tryStart(_ instance: ManagedInstance) -> Bool {
+        if !strangers.isEmpty {
+            instance.waitingFor = "waiting for \(strangers.count) process(es) of an earlier run to exit"
+            return false
+        }
         for dependency in instance.config.dependsOn {
             guard let dep = byName[dependency] else { continue }
             let status = dep.machine.status
@@ -58,6 +62,7 @@ extension Supervisor {
                 executable: executable, arguments: argv, environment: lines,
                 directory: config.cwd)
             instance.lastCommand = argv
+            instance.spawnedEnvironment = environment.variables
             attachPipes(instance, child)
             instance.startTime = ProcFS.stat(child.pid)?.startTime ?? 0
             instance.startedWallMs = Clock.wallMilliseconds()

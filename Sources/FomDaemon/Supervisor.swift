@@ -24,7 +24,7 @@ public final class Supervisor {
 
     /// What an epoll token stands for: the kind in the top byte, an index below.
     enum Token: UInt64 {
-        case signal = 1, listener, client, pipe, probe, pidfd
+        case signal = 1, listener, client, pipe, probe, pidfd, stranger
 
         func with(_ index: Int) -> UInt64 { rawValue << 56 | UInt64(UInt32(truncatingIfNeeded: index)) }
         static func decode(_ token: UInt64) -> (Token, Int)? {
@@ -53,6 +53,9 @@ public final class Supervisor {
     var clients: [Int32: ControlConnection] = [:]
     var pipes: [Int32: (instance: ManagedInstance, isErr: Bool)] = [:]
     var pidfds: [Int32: (instance: ManagedInstance, pid: Int32)] = [:]
+    /// Processes of instances no longer in the config, left by an earlier daemon: pid -> pidfd.
+    /// Nothing starts until they are gone, so none of them still holds a port.
+    var strangers: [Int32: Int32] = [:]
     var waiters: [Waiter] = []
     /// Instances to stop once their dependents are down (ordered stop and shutdown).
     var pendingStops: [Int: String] = [:]
@@ -67,6 +70,8 @@ public final class Supervisor {
     /// One buffer for every pipe read: log capture copies nothing it does not have to.
     let readBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 256 << 10, alignment: 16)
     let started = Clock.monotonicNanoseconds()
+    /// When supervisor.json was read (wall time), so the CLI can tell that the file changed since.
+    let configLoadedMs = Clock.wallMilliseconds()
 
     public init(_ options: Options) throws {
         self.options = options
@@ -87,18 +92,28 @@ public final class Supervisor {
             byName[config.name] = instance
             state.wanted[config.name] = wanted
         }
+        // Names no longer in the config keep no up/down word for a future instance of that name.
+        state.wanted = state.wanted.filter { byName[$0.key] != nil }
         stateDirty = true
     }
 
     var now: Instant { Instant(nanoseconds: Clock.monotonicNanoseconds()) }
 
+    /// Blocks the signals the daemon handles and returns the signalfd that delivers them. Call it
+    /// first thing, before any thread or any slow start-up work: a SIGTERM that arrives while
+    /// the config loads then waits for the loop instead of killing the daemon mid-way.
+    public static func blockSignals() throws -> Int32 {
+        try Signals.blockAndOpen([SIGCHLD, SIGTERM, SIGINT, SIGHUP])
+    }
+
     // MARK: - Running
 
     /// Runs until SIGTERM, SIGINT or `fom kill` has stopped every instance. Returns the exit code.
-    public func run() throws -> Int32 {
+    /// `signalFD` comes from `Supervisor.blockSignals()`, called before anything else.
+    public func run(signalFD: Int32) throws -> Int32 {
         // Two pipes per instance, plus pidfds and clients: the default soft limit of 1024 is too small.
         Limits.raiseOpenFilesToHardLimit()
-        signalFD = try Signals.blockAndOpen([SIGCHLD, SIGTERM, SIGINT, SIGHUP])
+        self.signalFD = signalFD
         Signals.ignore(SIGPIPE)
         _ = Signals.becomeSubreaper()
         poll.add(signalFD, token: Token.signal.with(0))
@@ -139,7 +154,13 @@ public final class Supervisor {
         for (name, pids) in found {
             guard let instance = byName[name] else {
                 // An instance no longer in the config: its processes must not live on.
-                for pid in pids { Signals.send(pid, SIGKILL) }
+                for pid in pids {
+                    Signals.send(pid, SIGKILL)
+                    if let pidfd = Signals.openPidfd(pid) {
+                        strangers[pid] = pidfd
+                        poll.add(pidfd, token: Token.stranger.with(Int(pidfd)))
+                    }
+                }
                 log("fom", "killed \(pids.count) process(es) of removed instance \(name) from an earlier run")
                 continue
             }
@@ -190,6 +211,7 @@ public final class Supervisor {
         case .pipe: readPipe(Int32(index))
         case .probe: probeEvent(instanceID: index)
         case .pidfd: leftoverExited(Int32(index))
+        case .stranger: strangerExited(Int32(index))
         }
     }
 
@@ -251,6 +273,11 @@ public final class Supervisor {
         if shuttingDown && pendingStops.isEmpty && instances.allSatisfy(\.isAtRest) {
             for fd in killClients { reply(fd, Response.ok([("stopped", true)])) }
             killClients = []
+            for waiter in waiters {
+                clients[waiter.client]?.awaitingAnswer = false
+                reply(waiter.client, Response.error("the daemon shut down before this finished"))
+            }
+            waiters = []
             flushClients()
             finished = true
         }
@@ -282,8 +309,9 @@ public final class Supervisor {
         shuttingDown = true
         for instance in instances {
             switch instance.machine.phase {
-            case .waiting, .backoff: feed(instance, .stop(by: "shutdown"))
-            default: if !instance.isAtRest { pendingStops[instance.id] = "shutdown" }
+            case .starting, .online: pendingStops[instance.id] = "shutdown"
+            case .waiting, .backoff, .stopping: feed(instance, .stop(by: "shutdown"))
+            case .stopped, .errored, .exited: break
             }
         }
     }

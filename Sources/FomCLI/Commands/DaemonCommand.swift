@@ -8,6 +8,7 @@ import SystemKit
 enum DaemonCommand {
     static func run(_ args: ParsedArguments) throws -> Int32 {
         if let extra = args.positionals.first { throw UsageError("fom daemon: unexpected argument \"\(extra)\"") }
+        let signalFD = try Supervisor.blockSignals()
         let context = try Context.load(args)
         try context.runtime.prepare()
         guard let lock = context.runtime.lock() else {
@@ -18,7 +19,7 @@ enum DaemonCommand {
         let supervisor = try Supervisor(
             Supervisor.Options(
                 config: context.config, envFile: context.envFile, runtime: context.runtime, echoEvents: true))
-        return try supervisor.run()
+        return try supervisor.run(signalFD: signalFD)
     }
 
     static func ping(_ args: ParsedArguments) throws -> Int32 {

@@ -18,16 +18,15 @@ enum EnvCommand {
             let answer = try client.request(Request(.env, targets: [target]))
             let info = answer["instance"].flatMap(InstanceInfo.init(json:))
             name = info?.name ?? target
-            var next: [String: String]?
-            if let object = answer["next"]?.objectValue {
-                next = Dictionary(
-                    uniqueKeysWithValues: object.members.compactMap { m in m.value.stringValue.map { (m.key, $0) } })
-            }
+            context.warnIfConfigChanged(since: answer["configLoadedMs"]?.intValue, command: "env")
+            let next = answer["next"].flatMap(Self.dictionary)
             if let pid = info?.pid, let lines = ProcFS.environment(Int32(pid)) {
                 variables = parse(lines)
                 if let next {
+                    // Against what fom started it with: a wrapper may have changed /proc's copy.
+                    let spawned = answer["spawned"].flatMap(Self.dictionary) ?? variables
                     let changed = EnvironmentLayers.drift(
-                        running: variables, next: next, ignoring: InstanceEnvironment.notDrift)
+                        running: spawned, next: next, ignoring: InstanceEnvironment.notDrift)
                     if !changed.isEmpty {
                         Output.err(
                             "fom env: warning: the files changed since \(name) started; a restart would change \(changed.joined(separator: ", ")) (run 'fom restart \(name)')"
@@ -63,6 +62,12 @@ enum EnvCommand {
             }
         }
         return 0
+    }
+
+    static func dictionary(_ value: JSONValue) -> [String: String]? {
+        guard let object = value.objectValue else { return nil }
+        return Dictionary(
+            uniqueKeysWithValues: object.members.compactMap { m in m.value.stringValue.map { (m.key, $0) } })
     }
 
     static func parse(_ lines: [String]) -> [String: String] {

@@ -18,25 +18,28 @@ enum ExecCommand {
         let context = try Context.load(args)
         let (config, id) = try context.instance(args.positionals[0])
         var variables: [String: String]
+        var cwd = config.cwd
         if let client = Client.connect(context) {
-            // The daemon's view: its own environment is layer 1 of what the instance gets.
+            // The daemon's view: its own environment is layer 1 of what the instance gets, and its
+            // loaded config (not the file, if that changed since) says where the instance runs.
             defer { client.close() }
             let answer = try client.request(Request(.env, targets: [config.name]))
-            guard let next = answer["next"]?.objectValue else {
+            context.warnIfConfigChanged(since: answer["configLoadedMs"]?.intValue, command: "exec")
+            guard let next = answer["next"].flatMap(EnvCommand.dictionary) else {
                 throw Failure(answer["nextError"]?.stringValue ?? "cannot compute the environment of \(config.name)")
             }
-            variables = Dictionary(
-                uniqueKeysWithValues: next.members.compactMap { m in m.value.stringValue.map { (m.key, $0) } })
+            variables = next
+            if let info = answer["instance"].flatMap(InstanceInfo.init(json:)), !info.cwd.isEmpty { cwd = info.cwd }
         } else {
             variables = try context.nextEnvironment(config, id: id).variables
         }
         // Relative paths are taken from the instance's working directory, where the command runs.
         let program = command[0]
-        guard let executable = Spawn.resolveExecutable(program, base: config.cwd, searchPath: variables["PATH"]) else {
-            throw Failure("\(program): command not found (relative paths start in \(config.cwd))")
+        guard let executable = Spawn.resolveExecutable(program, base: cwd, searchPath: variables["PATH"]) else {
+            throw Failure("\(program): command not found (relative paths start in \(cwd))")
         }
         let lines = variables.map { "\($0.key)=\($0.value)" }
-        let error = Exec.replace(executable: executable, arguments: command, environment: lines, directory: config.cwd)
+        let error = Exec.replace(executable: executable, arguments: command, environment: lines, directory: cwd)
         throw Failure(error.description)
     }
 }

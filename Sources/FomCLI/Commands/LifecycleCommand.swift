@@ -1,6 +1,7 @@
 import FomCore
 import FomDaemon
 import FomProtocol
+import Glibc
 import SystemKit
 
 /// `fom start`, `fom stop`, `fom restart`: ask the daemon, wait until the targets settle,
@@ -40,7 +41,17 @@ enum LifecycleCommand {
         let client = try Client.connectOrStart(context)
         defer { client.close() }
         let wait = !args.has("--no-wait")
+        if wait && command != .stop && isatty(2) == 1 {
+            let what =
+                args.positionals.isEmpty
+                ? "the autostart instances are"
+                : args.positionals.joined(separator: ", ")
+                    + (args.positionals.count == 1 && args.positionals[0] != "all" ? " is" : " are")
+            Output.err(
+                "fom \(command.rawValue): waiting until \(what) online (Ctrl-C stops the waiting, not the instances)")
+        }
         let answer = try client.request(Request(command, targets: args.positionals, wait: wait))
+        context.warnIfConfigChanged(since: answer["configLoadedMs"]?.intValue, command: command.rawValue)
         let rows = (answer["instances"]?.arrayValue ?? []).compactMap(InstanceInfo.init(json:))
         if args.has("--json") {
             Output.out(JSONValue.array(rows.map(\.json)).serialized())

@@ -339,7 +339,8 @@ public struct InstanceMachine: Sendable {
             // as a crash (a run that was stable comes back at once; a loop backs off, then errors).
             var stable = false
             if case .online(_, let since) = phase { stable = now - since >= policy.minUptime }
-            let then = outcomeOfFailure("memory limit, \(detail)", restartAllowed: policy.mode != .never, stable: stable)
+            let then = outcomeOfFailure(
+                "memory limit, \(detail)", restartAllowed: policy.mode != .never, stable: stable)
             return stop(by: "memory limit: \(detail)", then: then, now: now)
         case .stopped, .waiting, .stopping, .backoff, .errored, .exited:
             return []
