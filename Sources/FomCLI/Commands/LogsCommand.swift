@@ -28,6 +28,9 @@ enum LogsCommand {
         }
         let context = try Context.load(args)
         let sources = try selectSources(context, target: args.positionals.first, args: args)
+        if !sources.contains(where: { Files.exists($0.path) }) {
+            Output.err("fom logs: nothing logged yet in \(context.config.logs.dir)")
+        }
         let width = sources.map(\.label.count).max() ?? 0
         var printers = sources.map { LinePrinter(source: $0, width: width) }
         for i in printers.indices { printers[i].printTail(lines) }
