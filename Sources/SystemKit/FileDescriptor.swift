@@ -41,17 +41,6 @@ public enum FileDescriptor {
         }
     }
 
-    /// Writes as much as the descriptor takes now; returns the count (0 on EAGAIN).
-    public static func writeSome(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) throws(SystemError) -> Int {
-        while true {
-            let n = Glibc.write(fd, bytes.baseAddress, bytes.count)
-            if n >= 0 { return n }
-            if errno == EINTR { continue }
-            if errno == EAGAIN || errno == EWOULDBLOCK { return 0 }
-            throw SystemError("write")
-        }
-    }
-
     /// Writes everything to a blocking descriptor (files).
     public static func writeAll(_ fd: Int32, _ bytes: [UInt8]) throws(SystemError) {
         var offset = 0

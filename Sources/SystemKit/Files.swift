@@ -76,11 +76,6 @@ public enum Files {
         return String(path[..<slash])
     }
 
-    public static func basename(of path: String) -> String {
-        guard let slash = path.lastIndex(of: "/") else { return path }
-        return String(path[path.index(after: slash)...])
-    }
-
     /// This program's own executable (to start the daemon from the same binary).
     public static func executablePath() -> String {
         var buffer = [CChar](repeating: 0, count: 4096)
@@ -121,14 +116,6 @@ public enum Files {
         guard stat(path, &st) == 0 else { return nil }
         return Int(st.st_mtim.tv_sec) * 1000 + Int(st.st_mtim.tv_nsec) / 1_000_000
     }
-
-    /// Permission bits and owner of a path.
-    public static func modeAndOwner(_ path: String) -> (mode: UInt32, uid: UInt32)? {
-        var st = stat()
-        return stat(path, &st) == 0 ? (UInt32(st.st_mode & 0o7777), st.st_uid) : nil
-    }
-
-    public static func remove(_ path: String) { unlink(path) }
 
     public static func environment() -> [String: String] {
         var result: [String: String] = [:]

@@ -104,7 +104,6 @@ public enum ProcFS {
     }
 
     public static let pageSize = Int(sysconf(Int32(_SC_PAGESIZE)))
-    public static let clockTicks = Int(sysconf(Int32(_SC_CLK_TCK)))
 
     /// Resident memory of this process, in bytes.
     public static func ownRSS() -> Int { (stat(getpid())?.rssPages ?? 0) * pageSize }

@@ -115,34 +115,6 @@ public enum Sockets {
         return rc != 0 && errno == EADDRINUSE
     }
 
-    /// A blocking TCP request with a deadline, for the CLI (doctor, tests): sends `request`, returns
-    /// everything read until the peer closes, or nil.
-    public static func exchange(host: String, port: Int, request: [UInt8], timeoutMs: Int32) -> [UInt8]? {
-        guard let fd = startConnect(host: host, port: port) else { return nil }
-        defer { Glibc.close(fd) }
-        var pfd = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
-        if poll(&pfd, 1, timeoutMs) != 1 || connectResult(fd) != 0 { return nil }
-        var sent = 0
-        while sent < request.count {
-            let n = request.withUnsafeBytes {
-                Glibc.send(fd, $0.baseAddress! + sent, $0.count - sent, Int32(MSG_NOSIGNAL))
-            }
-            if n < 0 {
-                if errno == EAGAIN { pfd.events = Int16(POLLOUT); _ = poll(&pfd, 1, timeoutMs); continue }
-                return nil
-            }
-            sent += n
-        }
-        var response: [UInt8] = []
-        while true {
-            pfd.events = Int16(POLLIN)
-            if poll(&pfd, 1, timeoutMs) != 1 { return response.isEmpty ? nil : response }
-            guard let chunk = try? FileDescriptor.read(fd, max: 65536) else { return nil }
-            if chunk.isEmpty { return response }
-            response.append(contentsOf: chunk)
-        }
-    }
-
     private static func unixAddress(_ path: String) throws(SystemError) -> sockaddr_un {
         var addr = sockaddr_un()
         addr.sun_family = sa_family_t(AF_UNIX)
