@@ -26,19 +26,25 @@ struct Client {
         let pid = try startDaemon(context)
         Output.err("fom: the daemon was not running; started it (pid \(pid))")
         let deadline = Clock.monotonicNanoseconds() + 10_000_000_000
+        var ours = true
         while Clock.monotonicNanoseconds() < deadline {
             if let client = connect(context) { return client }
-            if !Signals.isAlive(pid) || isZombie(pid) {
+            if ours && (!Signals.isAlive(pid) || isZombie(pid)) {
+                ours = false
+                // Lost a race with another command's daemon, which answers soon; any other exit
+                // is a real failure, told at once.
                 let tail =
                     Files.readText(context.runtime.daemonOutput)?.split(separator: "\n").last.map(String.init) ?? ""
-                throw Failure(
-                    "the daemon exited at start\(tail.isEmpty ? "" : ": \(tail)") (see \(context.runtime.daemonOutput))"
-                )
+                if !tail.contains("already running") {
+                    throw Failure("the daemon exited at start: \(tail) (see \(context.runtime.daemonOutput))")
+                }
             }
             usleep(2000)
         }
+        let tail = Files.readText(context.runtime.daemonOutput)?.split(separator: "\n").last.map(String.init) ?? ""
         throw Failure(
-            "the daemon did not open \(context.runtime.socket) within 10s (see \(context.runtime.daemonOutput))")
+            "no daemon answers on \(context.runtime.socket) after 10s\(ours ? "" : " (the one started here exited)")\(tail.isEmpty ? "" : ": \(tail)") (see \(context.runtime.daemonOutput))"
+        )
     }
 
     private static func isZombie(_ pid: Int32) -> Bool {

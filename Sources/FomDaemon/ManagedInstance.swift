@@ -24,6 +24,9 @@ final class ManagedInstance {
     /// What the current run was started with: drift is measured against this, not against
     /// /proc, which a wrapper (a pyenv shim, a shell) may have changed on its way.
     var spawnedEnvironment: [String: String] = [:]
+    /// A memory check of the current run, past minUptime, found it under `maxMemory`: going over
+    /// later is a stable run that grew, not a start that fails this way.
+    var memoryWasUnderLimit = false
     var history: [String] = []
     /// Why a waiting instance does not start yet ("waiting for mongodb").
     var waitingFor: String?

@@ -41,7 +41,8 @@ public struct RuntimeDirectory: Sendable {
     }
 
     /// Takes the daemon lock; nil when another daemon holds it. The descriptor stays open for the
-    /// daemon's life: the kernel drops the lock when the daemon dies, even by kill -9.
+    /// daemon's life: the kernel drops the lock when the daemon dies, even by kill -9. Never
+    /// waited for: a daemon that lost a start-up race must not take over when the winner stops.
     public func lock() -> Int32? {
         let fd = open(lockFile, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         if fd < 0 { return nil }
@@ -54,15 +55,26 @@ public struct RuntimeDirectory: Sendable {
         return fd
     }
 
-    /// Whether a daemon holds the lock right now (without taking it).
-    public func isLocked() -> Bool {
-        let fd = open(lockFile, O_RDWR | O_CLOEXEC)
-        if fd < 0 { return false }
+    public var stateLockFile: String { path + "/state.lock" }
+
+    /// Runs `body` holding the state file's own lock: a daemon reading the state at start and a
+    /// CLI editing it with no daemon (`stop`) see each other's whole work. Held for milliseconds.
+    public func withStateLock<T>(_ body: () throws -> T) throws -> T {
+        let fd = open(stateLockFile, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        if fd < 0 { throw SystemError("open \(stateLockFile)") }
         defer { Glibc.close(fd) }
-        if flock(fd, LOCK_EX | LOCK_NB) == 0 {
-            flock(fd, LOCK_UN)
-            return false
+        while flock(fd, LOCK_EX) != 0 {
+            if errno != EINTR { throw SystemError("flock \(stateLockFile)") }
         }
-        return true
+        return try body()
     }
+
+    /// The pid of the daemon that last took the lock, while that process lives.
+    public func daemonPid() -> Int32? {
+        guard let text = Files.readText(lockFile), let pid = Int32(text.split(separator: "\n").first ?? ""),
+            pid > 0, ProcFS.stat(pid).map({ $0.state != "Z" }) ?? false
+        else { return nil }
+        return pid
+    }
+
 }

@@ -138,12 +138,10 @@ extension Supervisor {
                     [.online, .errored, .exited, .backoff, .stopped].contains(s.machine.status)
                         && !(s.machine.status == .stopped && s.wantedUp)
                 }
-            if request.wait {
-                clients[fd]?.awaitingAnswer = true
-                waiters.append(Waiter(client: fd, ids: ids, done: done))
-            } else {
-                reply(fd, rows(targets))
-            }
+            // Without --no-wait, answered once the targets settle; with it, after this pass of
+            // the loop, so that the rows show what the request did (a queued stop has begun).
+            clients[fd]?.awaitingAnswer = true
+            waiters.append(Waiter(client: fd, ids: ids, done: request.wait ? done : { _ in true }))
         case .flush:
             var targets = instances
             if !request.targets.isEmpty {

@@ -21,13 +21,18 @@ extension Supervisor {
         let watched = instances.filter { $0.config.maxMemory != nil && $0.machine.status == .online }
         guard !watched.isEmpty else { return }
         let members = ProcessTree.membersByName(treeKey: options.runtime.treeKey)
+        let t = now
         for instance in watched {
             guard let limit = instance.config.maxMemory else { continue }
             let rss = ProcessTree.rss(of: members[instance.name] ?? [])
             if rss > limit {
                 feed(
                     instance,
-                    .memoryExceeded("RSS \(SizeText.approximate(rss)) over maxMemory \(SizeText.format(limit))"))
+                    .memoryExceeded(
+                        "RSS \(SizeText.approximate(rss)) over maxMemory \(SizeText.format(limit))",
+                        stable: instance.memoryWasUnderLimit))
+            } else if case .online(_, let since) = instance.machine.phase, t - since >= instance.config.minUptime {
+                instance.memoryWasUnderLimit = true
             }
         }
     }

@@ -63,6 +63,7 @@ extension Supervisor {
                 directory: config.cwd)
             instance.lastCommand = argv
             instance.spawnedEnvironment = environment.variables
+            instance.memoryWasUnderLimit = false
             attachPipes(instance, child)
             instance.startTime = ProcFS.stat(child.pid)?.startTime ?? 0
             instance.startedWallMs = Clock.wallMilliseconds()

@@ -56,6 +56,8 @@ public final class Supervisor {
     /// Processes of instances no longer in the config, left by an earlier daemon: pid -> pidfd.
     /// Nothing starts until they are gone, so none of them still holds a port.
     var strangers: [Int32: Int32] = [:]
+    /// Past this, strangers that survived SIGKILL are given up on (as an instance's leftovers are).
+    var strangersDeadline: Instant?
     var waiters: [Waiter] = []
     /// Instances to stop once their dependents are down (ordered stop and shutdown).
     var pendingStops: [Int: String] = [:]
@@ -76,7 +78,7 @@ public final class Supervisor {
     public init(_ options: Options) throws {
         self.options = options
         poll = try EventPoll()
-        state = StateStore.load(options.runtime.stateFile)
+        state = try options.runtime.withStateLock { StateStore.load(options.runtime.stateFile) }
         supervisorEnvironment = Files.environment()
         try Files.makeDirectories(options.config.logs.dir)
         events = LogFile(
@@ -162,6 +164,7 @@ public final class Supervisor {
                     }
                 }
                 log("fom", "killed \(pids.count) process(es) of removed instance \(name) from an earlier run")
+                strangersDeadline = now + InstanceMachine.killGrace
                 continue
             }
             // Recorded pids may have lost the marker (a child that cleared its environment).
@@ -179,6 +182,7 @@ public final class Supervisor {
             }
         }
         if let d = nextMemoryCheck, next == nil || d < next! { next = d }
+        if let d = strangersDeadline, !strangers.isEmpty, next == nil || d < next! { next = d }
         guard let next else { return -1 }
         let ms = (next - now).nanoseconds
         if ms <= 0 { return 0 }
@@ -188,6 +192,15 @@ public final class Supervisor {
 
     func fireDeadlines() {
         let t = now
+        if let d = strangersDeadline, d <= t {
+            strangersDeadline = nil
+            for (pid, pidfd) in strangers {
+                log("fom", "giving up on pid \(pid) of an earlier run: it survived SIGKILL")
+                poll.remove(pidfd)
+                FileDescriptor.close(pidfd)
+            }
+            strangers = [:]
+        }
         if let check = nextMemoryCheck, check <= t {
             nextMemoryCheck = nil
             checkMemory()
@@ -254,7 +267,16 @@ public final class Supervisor {
                 progressed = false
                 rounds += 1
                 for instance in instances {
-                    if case .waiting = instance.machine.phase, tryStart(instance) { progressed = true }
+                    guard case .waiting = instance.machine.phase else { continue }
+                    // A stop already asked for (or a shutdown) wins over the respawn of a run
+                    // that ended on its own meanwhile.
+                    if let by = pendingStops[instance.id] ?? (shuttingDown ? "shutdown" : nil) {
+                        pendingStops[instance.id] = nil
+                        feed(instance, .stop(by: by))
+                        progressed = true
+                    } else if tryStart(instance) {
+                        progressed = true
+                    }
                 }
                 for (id, by) in pendingStops {
                     guard let instance = instances.first(where: { $0.id == id }) else { continue }

@@ -232,38 +232,44 @@ final class InstanceMachineTests: XCTestCase {
     func testMemoryLimitRestartsAndIsRecordedAsSuch() {
         var m = machine()
         online(&m, pid: 12)
-        let limit = InstanceMachine.Event.memoryExceeded("RSS 61M over 30M")
-        XCTAssertEqual(m.handle(limit, now: at(6000)).first, .signalGroup(.term))
+        let limit = InstanceMachine.Event.memoryExceeded("RSS 61M over 30M", stable: true)
+        let actions = m.handle(limit, now: at(6000))
+        XCTAssertEqual(actions.first, .signalGroup(.term))
+        XCTAssertEqual(
+            actions.last, .log("stopping pid 12 with SIGTERM (memory limit: RSS 61M over 30M); restarting now"))
         _ = m.handle(.exited(.signaled(15)), now: at(6005))
         XCTAssertEqual(
             m.lastExit?.description,
             "stopped by fom (memory limit: RSS 61M over 30M): killed by signal 15 (SIGTERM)")
         XCTAssertEqual(m.handle(.allGone, now: at(6006)), [.spawn], "a stable run comes back at once")
         XCTAssertEqual(m.restarts, 1)
-        XCTAssertEqual(m.handle(.memoryExceeded("x"), now: at(6007)), [], "nothing to restart while waiting to start")
+        XCTAssertEqual(
+            m.handle(.memoryExceeded("x", stable: true), now: at(6007)), [], "nothing to restart while waiting to start"
+        )
     }
 
     func testMemoryLimitLoopBacksOffThenErrors() {
         var m = machine(RestartRules(maxRestarts: 2))
         online(&m)
         // Over the limit within minUptime: a failed start, with backoff.
-        _ = m.handle(.memoryExceeded("RSS 90M over 40M"), now: at(100))
+        _ = m.handle(.memoryExceeded("RSS 90M over 40M", stable: false), now: at(100))
         _ = m.handle(.exited(.signaled(15)), now: at(101))
         _ = m.handle(.allGone, now: at(102))
         XCTAssertEqual(m.phase, .backoff(until: at(202)))
         _ = m.handle(.deadline, now: at(202))
         _ = m.handle(.spawned(pid: 2), now: at(202))
         _ = m.handle(.ready, now: at(202))
-        _ = m.handle(.memoryExceeded("RSS 90M over 40M"), now: at(300))
-        _ = m.handle(.exited(.signaled(15)), now: at(301))
-        _ = m.handle(.allGone, now: at(302))
+        // Long past minUptime, but never seen under the limit: still a start that fails this way.
+        _ = m.handle(.memoryExceeded("RSS 90M over 40M", stable: false), now: at(60_000))
+        _ = m.handle(.exited(.signaled(15)), now: at(60_001))
+        _ = m.handle(.allGone, now: at(60_002))
         XCTAssertEqual(m.erroredReason, "gave up after 2 failed starts in a row (last: memory limit, RSS 90M over 40M)")
     }
 
     func testMemoryLimitWithRestartNeverEndsExited() {
         var m = machine(RestartRules(mode: .never))
         online(&m)
-        _ = m.handle(.memoryExceeded("RSS 90M over 40M"), now: at(10_000))
+        _ = m.handle(.memoryExceeded("RSS 90M over 40M", stable: true), now: at(10_000))
         _ = m.handle(.exited(.signaled(15)), now: at(10_001))
         _ = m.handle(.allGone, now: at(10_002))
         XCTAssertEqual(m.phase, .exited)

@@ -48,7 +48,10 @@ enum DaemonCommand {
         _ = try client.request(Request(.kill))
         // The answer comes once every instance is down; the lock goes when the process exits.
         let deadline = Clock.monotonicNanoseconds() + 10_000_000_000
-        while context.runtime.isLocked() && Clock.monotonicNanoseconds() < deadline { usleep(2000) }
+        let pid = context.runtime.daemonPid()
+        while let pid, ProcFS.stat(pid).map({ $0.state != "Z" }) ?? false, Clock.monotonicNanoseconds() < deadline {
+            usleep(2000)
+        }
         Output.out("daemon stopped")
         return 0
     }

@@ -13,18 +13,19 @@ enum LifecycleCommand {
 
     /// With no daemon running, the state file first says that these stay down, so the daemon
     /// that `stop` starts (as every changing command does) never brings them up just to stop them.
-    /// The daemon's lock keeps a daemon that is starting right now from racing us.
+    /// A daemon starting at this very moment reads the state either before (and is then asked to
+    /// stop them, as a running daemon is) or after this edit, never in the middle of it.
     static func markDown(_ context: Context, _ names: [String]) throws {
         try context.runtime.prepare()
-        guard let lock = context.runtime.lock() else { return }  // a daemon is starting: it will be asked
-        defer { FileDescriptor.close(lock) }
-        var state = StateStore.load(context.runtime.stateFile)
-        _ = state.ids.assign(context.config.instances.map(\.name))
-        for name in names { state.wanted[name] = false }
-        do {
-            try state.save(context.runtime.stateFile)
-        } catch {
-            throw Failure("\(error)")
+        try context.runtime.withStateLock {
+            var state = StateStore.load(context.runtime.stateFile)
+            _ = state.ids.assign(context.config.instances.map(\.name))
+            for name in names { state.wanted[name] = false }
+            do {
+                try state.save(context.runtime.stateFile)
+            } catch {
+                throw Failure("\(error)")
+            }
         }
     }
 

@@ -41,7 +41,9 @@ public struct InstanceMachine: Sendable {
         /// Processes of an earlier daemon run carry this instance's marker: stop them first.
         case orphansFound
         /// The whole tree uses more memory than `maxMemory` (the detail says how much).
-        case memoryExceeded(String)
+        /// `stable`: an earlier check of this same run, past minUptime, found it under the limit;
+        /// only then is it a stable run that grew, rather than a start that fails this way.
+        case memoryExceeded(String, stable: Bool)
     }
 
     public enum Action: Sendable, Equatable {
@@ -132,7 +134,7 @@ public struct InstanceMachine: Sendable {
         case .allGone: return allGone(now: now)
         case .deadline: return deadlinePassed(now: now)
         case .orphansFound: return orphansFound(now: now)
-        case .memoryExceeded(let detail): return memoryExceeded(detail, now: now)
+        case .memoryExceeded(let detail, let stable): return memoryExceeded(detail, stable: stable, now: now)
         }
     }
 
@@ -332,16 +334,16 @@ public struct InstanceMachine: Sendable {
         }
     }
 
-    private mutating func memoryExceeded(_ detail: String, now: Instant) -> [Action] {
+    private mutating func memoryExceeded(_ detail: String, stable: Bool, now: Instant) -> [Action] {
         switch phase {
         case .starting, .online:
             // online -> stopping: over the limit is a failure, under the same policy and budget
             // as a crash (a run that was stable comes back at once; a loop backs off, then errors).
-            var stable = false
-            if case .online(_, let since) = phase { stable = now - since >= policy.minUptime }
             let then = outcomeOfFailure(
                 "memory limit, \(detail)", restartAllowed: policy.mode != .never, stable: stable)
-            return stop(by: "memory limit: \(detail)", then: then, now: now)
+            var actions = stop(by: "memory limit: \(detail)", then: then, now: now)
+            if case .log(let line) = actions.last { actions[actions.count - 1] = .log(line + describe(then)) }
+            return actions
         case .stopped, .waiting, .stopping, .backoff, .errored, .exited:
             return []
         }
