@@ -134,9 +134,9 @@ extension Supervisor {
             let done: (ManagedInstance) -> Bool =
                 request.command == .stop
                 ? { $0.isAtRest || $0.wantedUp }
-                : { s in
+                : { [unowned self] s in
                     [.online, .errored, .exited, .backoff, .stopped].contains(s.machine.status)
-                        && !(s.machine.status == .stopped && s.wantedUp)
+                        && !(s.machine.status == .stopped && s.wantedUp) && !self.restartAfterStop.contains(s.id)
                 }
             // Without --no-wait, answered once the targets settle; with it, after this pass of
             // the loop, so that the rows show what the request did (a queued stop has begun).
@@ -172,14 +172,24 @@ extension Supervisor {
             // What the targets depend on is started when down (not restarted): a restart must
             // not stop an instance only to find it cannot come back.
             startWithDependencies(targets.flatMap { $0.config.dependsOn.compactMap { byName[$0] } })
+            // Several at once go as stop does, dependents first, then come back in dependency
+            // order: a dependent never runs against a dependency that is restarting under it.
             for instance in targets {
-                pendingStops[instance.id] = nil
                 setWanted(instance, true)
-                feed(instance, .restart(by: "user"))
+                switch instance.machine.phase {
+                case .starting, .online:
+                    pendingStops[instance.id] = "user"
+                    restartAfterStop.insert(instance.id)
+                case .stopped, .waiting, .stopping, .backoff, .errored, .exited:
+                    pendingStops[instance.id] = nil
+                    restartAfterStop.remove(instance.id)
+                    feed(instance, .restart(by: "user"))
+                }
             }
         case .stop:
             for instance in targets {
                 setWanted(instance, false)
+                restartAfterStop.remove(instance.id)
                 switch instance.machine.phase {
                 case .starting, .online: pendingStops[instance.id] = "user"
                 case .stopped, .waiting, .stopping, .backoff, .errored, .exited: feed(instance, .stop(by: "user"))
@@ -206,6 +216,7 @@ extension Supervisor {
         while let instance = queue.popLast() {
             guard seen.insert(instance.id).inserted else { continue }
             pendingStops[instance.id] = nil
+            restartAfterStop.remove(instance.id)
             setWanted(instance, true)
             feed(instance, .start)
             queue.append(contentsOf: instance.config.dependsOn.compactMap { byName[$0] })

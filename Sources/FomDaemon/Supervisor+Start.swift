@@ -15,7 +15,8 @@ extension Supervisor {
         for dependency in instance.config.dependsOn {
             guard let dep = byName[dependency] else { continue }
             let status = dep.machine.status
-            if status == .online { continue }
+            // A dependency about to go down (an ordered restart) is waited for, not used.
+            if status == .online && !isGoingDown(dep) { continue }
             let hopeless = status == .errored || status == .exited || (status == .stopped && !dep.wantedUp)
             if hopeless {
                 feed(instance, .startFailed("dependency \(dependency) is \(status.rawValue)"))

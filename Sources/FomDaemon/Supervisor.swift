@@ -60,7 +60,9 @@ public final class Supervisor {
     var strangersDeadline: Instant?
     var waiters: [Waiter] = []
     /// Instances to stop once their dependents are down (ordered stop and shutdown).
+    /// Those also in `restartAfterStop` come back up after, in dependency order (ordered restart).
     var pendingStops: [Int: String] = [:]
+    var restartAfterStop: Set<Int> = []
     var shuttingDown = false
     var killClients: [Int32] = []
     var stateDirty = false
@@ -270,6 +272,10 @@ public final class Supervisor {
                     guard case .waiting = instance.machine.phase else { continue }
                     // A stop already asked for (or a shutdown) wins over the respawn of a run
                     // that ended on its own meanwhile.
+                    if restartAfterStop.remove(instance.id) != nil {
+                        // Down already (it ended on its own): the restart only needs the start.
+                        pendingStops[instance.id] = nil
+                    }
                     if let by = pendingStops[instance.id] ?? (shuttingDown ? "shutdown" : nil) {
                         pendingStops[instance.id] = nil
                         feed(instance, .stop(by: by))
@@ -285,7 +291,7 @@ public final class Supervisor {
                     }
                     if !dependentsUp {
                         pendingStops[id] = nil
-                        feed(instance, .stop(by: by))
+                        feed(instance, restartAfterStop.remove(id) != nil ? .restart(by: by) : .stop(by: by))
                         progressed = true
                     }
                 }
@@ -329,6 +335,7 @@ public final class Supervisor {
     func beginShutdown(reason: String) {
         if !shuttingDown { log("fom", "shutting down (\(reason)): stopping every instance") }
         shuttingDown = true
+        restartAfterStop = []
         for instance in instances {
             switch instance.machine.phase {
             case .starting, .online: pendingStops[instance.id] = "shutdown"

@@ -22,6 +22,52 @@ enum DaemonCommand {
         return try supervisor.run(signalFD: signalFD)
     }
 
+    /// No daemon, but a daemon that died may have left its instances running: they carry this
+    /// runtime directory's marker. Stop them as the daemon would: stop signal and SIGCONT, then
+    /// SIGKILL after the longest killTimeout.
+    static func stopOrphans(_ context: Context) -> Int32 {
+        let found = ProcessTree.membersByName(treeKey: context.runtime.treeKey)
+        let pids = found.values.flatMap { $0 }
+        guard !pids.isEmpty else {
+            Output.err("fom kill: the daemon is not running, and no process of it is left")
+            return 0
+        }
+        // Each process gets its instance's own stop signal and killTimeout.
+        let start = Clock.monotonicNanoseconds()
+        var deadlines: [Int32: Int64] = [:]
+        for (name, members) in found {
+            let config = context.config.instance(named: name)
+            let signal = config?.stopSignal.number ?? SIGTERM
+            let grace = config?.killTimeout ?? .seconds(10)
+            for pid in members {
+                Signals.send(pid, signal)
+                Signals.send(pid, SIGCONT)
+                deadlines[pid] = start + grace.nanoseconds
+            }
+        }
+        var killed = 0
+        while !deadlines.isEmpty {
+            let now = Clock.monotonicNanoseconds()
+            for (pid, deadline) in deadlines {
+                if !isRunning(pid) {
+                    deadlines[pid] = nil
+                } else if now >= deadline {
+                    Signals.send(pid, SIGKILL)
+                    killed += 1
+                    deadlines[pid] = nil
+                }
+            }
+            if !deadlines.isEmpty { usleep(10_000) }
+        }
+        let names = found.keys.sorted().joined(separator: ", ")
+        Output.out(
+            "stopped \(pids.count) process(es) of \(names) left by a daemon that is gone"
+                + (killed == 0 ? "" : " (\(killed) needed SIGKILL)"))
+        return 0
+    }
+
+    static func isRunning(_ pid: Int32) -> Bool { ProcFS.stat(pid).map { $0.state != "Z" } ?? false }
+
     static func ping(_ args: ParsedArguments) throws -> Int32 {
         let context = try Context.load(args)
         let client = try Client.connectOrStart(context)
@@ -41,8 +87,7 @@ enum DaemonCommand {
     static func kill(_ args: ParsedArguments) throws -> Int32 {
         let context = try Context.load(args)
         guard let client = Client.connect(context) else {
-            Output.err("fom kill: the daemon is not running")
-            return 0
+            return stopOrphans(context)
         }
         defer { client.close() }
         _ = try client.request(Request(.kill))
