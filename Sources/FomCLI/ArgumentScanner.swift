@@ -10,6 +10,8 @@ struct ParsedArguments: Sendable {
     var passthrough: [String]?
 
     func has(_ flag: String) -> Bool { flags.contains(flag) }
+    /// Commands that work through a running daemon even when supervisor.json no longer parses.
+    var allowsBrokenConfig = false
 }
 
 struct ArgumentSpec: Sendable {
@@ -66,6 +68,12 @@ struct ArgumentSpec: Sendable {
             } else if word.count > 1, word.dropFirst().allSatisfy(\.isNumber) {
                 // `-50` is not a flag someone meant; say how to ask for lines.
                 throw UsageError("fom \(command): unknown flag \(word); did you mean \"-n \(word.dropFirst())\"?")
+            } else if allowsPassthrough {
+                throw UsageError(
+                    "fom \(command): the command and its flags go after '--': fom \(command) ID -- COMMAND [ARG...]")
+            } else if word == "--update-env" {
+                throw UsageError(
+                    "fom \(command): --update-env is not needed: every start and restart reads .env afresh")
             } else {
                 let known = flags + options + Array(aliases.keys)
                 var message = "fom \(command): unknown flag \(word)"

@@ -7,10 +7,15 @@ import SystemKit
 /// The CLI's end of the control socket: one JSON line out, one JSON line back.
 struct Client {
     let fd: Int32
+    /// The fingerprint of supervisor.json as this CLI read it, and where it is.
+    var configDigest = ""
+    var configPath = ""
 
     /// Connects to a running daemon; nil when none answers.
     static func connect(_ context: Context) -> Client? {
-        Sockets.connectUnix(path: context.runtime.socket).map(Client.init)
+        Sockets.connectUnix(path: context.runtime.socket).map {
+            Client(fd: $0, configDigest: context.configDigest, configPath: context.config.path)
+        }
     }
 
     static func isDaemonRunning(_ context: Context) -> Bool {
@@ -85,7 +90,11 @@ struct Client {
                     throw Failure("the daemon's answer is not JSON: \(error)")
                 }
                 if answer["ok"]?.boolValue != true {
-                    throw Failure(answer["error"]?.stringValue ?? "the daemon refused the request")
+                    var message = answer["error"]?.stringValue ?? "the daemon refused the request"
+                    if let digest = answer["configDigest"]?.stringValue, digest != configDigest {
+                        message += "; note: " + Context.changedNote(configPath)
+                    }
+                    throw Failure(message)
                 }
                 return answer
             }

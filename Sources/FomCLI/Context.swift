@@ -10,6 +10,11 @@ struct Context {
     let runtime: RuntimeDirectory
     let environment: [String: String]
     let envName: String?
+    /// The fingerprint of supervisor.json as it is on disk now.
+    let configDigest: String
+    /// Set when supervisor.json does not parse but a daemon runs (with the version it read at
+    /// start): the commands that go through the daemon still work, and say why the rest cannot.
+    let configError: String?
 
     static func load(_ args: ParsedArguments) throws -> Context {
         let environment = Files.environment()
@@ -25,7 +30,8 @@ struct Context {
             throw Failure("\(path): cannot read the file")
         }
         let runtimeOverride = environment["FOM_HOME"].flatMap { $0.isEmpty ? nil : $0 }
-        let config: SupervisorConfig
+        var config: SupervisorConfig
+        var configError: String?
         do {
             config = try SupervisorConfig.parse(text: text, path: path, runtimeDirectory: runtimeOverride)
         } catch {
@@ -36,7 +42,18 @@ struct Context {
                 d.file = shown
                 return d.description
             }
-            throw Failure(diagnostics.joined(separator: "\n"), located: true)
+            let message = diagnostics.joined(separator: "\n")
+            // A running daemon must stay reachable (to look, to stop) whatever the file says now.
+            config = SupervisorConfig(path: path, runtimeDirectory: runtimeOverride)
+            let runtime = RuntimeDirectory(configDirectory: config.directory, environment: environment)
+            guard args.allowsBrokenConfig, let probe = Sockets.connectUnix(path: runtime.socket) else {
+                throw Failure(message, located: true)
+            }
+            FileDescriptor.close(probe)
+            Output.err(message)
+            Output.err(
+                "fom: warning: supervisor.json does not parse; the running daemon keeps the version it read at start")
+            configError = message
         }
         let envName = args.options["--env"]
         if let envName, envName.isEmpty || envName.contains("/") {
@@ -45,7 +62,7 @@ struct Context {
         return Context(
             config: config, envFile: config.envFile(selecting: envName),
             runtime: RuntimeDirectory(configDirectory: config.directory, environment: environment),
-            environment: environment, envName: envName)
+            environment: environment, envName: envName, configDigest: ConfigDigest.of(text), configError: configError)
     }
 
     /// Reads the env file for validation: its errors name file and line.
@@ -65,6 +82,9 @@ struct Context {
 extension Context {
     /// Finds an instance by id or name without the daemon (ids from the state file).
     func instance(_ target: String) throws -> (config: InstanceConfig, id: Int) {
+        if let configError {
+            throw Failure("supervisor.json does not parse, so \"\(target)\" cannot be looked up in it: \(configError)")
+        }
         let ids = instanceIDs()
         for (i, instance) in config.instances.enumerated() where instance.name == target || String(ids[i]) == target {
             return (instance, ids[i])
@@ -77,14 +97,15 @@ extension Context {
     }
 
     /// The daemon reads supervisor.json when it starts (`reload` does not exist yet): when the
-    /// file changed since, what the daemon runs is not what the file says, and the user is told.
-    func warnIfConfigChanged(since loadedMs: Int?, command: String) {
-        guard let loadedMs, let modified = Files.modificationMilliseconds(config.path), modified > loadedMs else {
-            return
-        }
-        Output.err(
-            "fom \(command): warning: \(config.path) changed after the daemon read it; the daemon still runs the old version (reload is not available yet: 'fom kill' then 'fom start' applies it)"
-        )
+    /// file's content changed since, what the daemon runs is not what the file says, and the
+    /// user is told.
+    func warnIfConfigChanged(daemonDigest: String?, command: String) {
+        guard let daemonDigest, daemonDigest != configDigest, configError == nil else { return }
+        Output.err("fom \(command): warning: \(Self.changedNote(config.path))")
+    }
+
+    static func changedNote(_ path: String) -> String {
+        "\(path) changed after the daemon read it; the daemon still runs the old version (reload is not available yet: 'fom kill' then 'fom start' applies it)"
     }
 
     /// An id, a name or `all`, resolved against the config.

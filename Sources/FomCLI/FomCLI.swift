@@ -3,6 +3,19 @@ import FomCore
 /// The entry point: `fom COMMAND [ARGS]`. Exit codes: 0 success, 1 the operation failed,
 /// 2 usage error.
 public enum FomCLI {
+    /// What a pm2 user types, and what fom does instead.
+    static let pm2Habits: [String: String] = [
+        "reload":
+            "reload is not available yet; 'fom kill' then 'fom start' applies a changed supervisor.json, and 'fom restart ID' re-reads .env",
+        "delete":
+            "remove the instance from supervisor.json, then 'fom kill' and 'fom start' ('fom remove' is not available yet)",
+        "save": "not needed: fom keeps what is wanted up in .fom/state.json and brings it back when the daemon starts",
+        "resurrect": "not needed: the daemon brings back what was wanted up when it starts ('fom ping')",
+        "show": "use 'fom describe ID'",
+        "info": "use 'fom describe ID'",
+        "monit": "use 'fom list' and 'fom logs -f'",
+    ]
+
     public static func main(_ arguments: [String]) -> Int32 {
         var words = Array(arguments.dropFirst())
         guard let first = words.first else {
@@ -19,6 +32,10 @@ public enum FomCLI {
         }
         words.removeFirst()
         guard let command = CommandTable.find(first) else {
+            if let hint = pm2Habits[first] {
+                Output.err("fom: no \"\(first)\" command: \(hint)")
+                return 2
+            }
             var message = "fom: unknown command \"\(first)\""
             if let hint = NameSuggestion.closest(to: first, in: CommandTable.names) {
                 message += "; did you mean \"\(hint)\"?"
@@ -27,7 +44,9 @@ public enum FomCLI {
             return 2
         }
         do {
-            let args = try ArgumentSpec.common.merged(with: command.spec).scan(words, command: command.name)
+            var args = try ArgumentSpec.common.merged(with: command.spec).scan(words, command: command.name)
+            args.allowsBrokenConfig = ["list", "start", "stop", "restart", "env", "describe", "logs", "ping", "kill"]
+                .contains(command.name)
             if args.has("--help") {
                 HelpCommand.printCommand(command)
                 return 0

@@ -111,7 +111,7 @@ extension Supervisor {
                     }
                     members.append(("spawned", .object(spawned)))
                 }
-                members.append(("configLoadedMs", JSONValue(Int(configLoadedMs))))
+                members.append(("configDigest", .string(configDigest)))
                 members.append(("envFile", .string(options.envFile)))
                 members.append(("logs", .array([.string(instance.out.path), .string(instance.err.path)])))
             }
@@ -205,7 +205,7 @@ extension Supervisor {
         let t = now
         return Response.ok([
             ("instances", .array(targets.map { $0.info(now: t, detailed: false).json })),
-            ("configLoadedMs", JSONValue(Int(configLoadedMs))),
+            ("configDigest", .string(configDigest)),
         ])
     }
 
@@ -248,10 +248,21 @@ extension Supervisor {
                 continue
             }
             var message = "unknown instance \"\(target)\""
-            if let hint = NameSuggestion.closest(to: target, in: instances.map(\.name)) {
+            if target == "all" {
+                message = "\"all\" names every instance; this command takes one"
+            } else if let hint = NameSuggestion.closest(to: target, in: instances.map(\.name)) {
                 message += "; did you mean \"\(hint)\"?"
+            } else {
+                message += " (the daemon runs \(instances.map { "\($0.id) \($0.name)" }.joined(separator: ", ")))"
             }
-            reply(fd, Response.error(message))
+            // With the digest, the CLI can tell when the file it read is not the one running here.
+            reply(
+                fd,
+                .object(
+                    JSONObject([
+                        (key: "ok", value: false), (key: "error", value: .string(message)),
+                        (key: "configDigest", value: .string(configDigest)),
+                    ])))
             return nil
         }
         return result

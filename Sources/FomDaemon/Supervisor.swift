@@ -13,8 +13,12 @@ public final class Supervisor {
         public var runtime: RuntimeDirectory
         /// Echo fom.log lines on stderr (`fom daemon` in a terminal or a container).
         public var echoEvents: Bool
+        public var configDigest: String
 
-        public init(config: SupervisorConfig, envFile: String, runtime: RuntimeDirectory, echoEvents: Bool) {
+        public init(
+            config: SupervisorConfig, envFile: String, runtime: RuntimeDirectory, echoEvents: Bool, configDigest: String
+        ) {
+            self.configDigest = configDigest
             self.config = config
             self.envFile = envFile
             self.runtime = runtime
@@ -74,8 +78,9 @@ public final class Supervisor {
     /// One buffer for every pipe read: log capture copies nothing it does not have to.
     let readBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 256 << 10, alignment: 16)
     let started = Clock.monotonicNanoseconds()
-    /// When supervisor.json was read (wall time), so the CLI can tell that the file changed since.
-    let configLoadedMs = Clock.wallMilliseconds()
+    /// The fingerprint of the supervisor.json text this daemon runs, so the CLI can tell that the
+    /// file changed since.
+    var configDigest: String { options.configDigest }
 
     public init(_ options: Options) throws {
         self.options = options

@@ -110,13 +110,6 @@ public enum Files {
         return stat(path, &st) == 0 ? Int(st.st_size) : nil
     }
 
-    /// Last modification, in milliseconds since the epoch.
-    public static func modificationMilliseconds(_ path: String) -> Int? {
-        var st = stat()
-        guard stat(path, &st) == 0 else { return nil }
-        return Int(st.st_mtim.tv_sec) * 1000 + Int(st.st_mtim.tv_nsec) / 1_000_000
-    }
-
     public static func environment() -> [String: String] {
         var result: [String: String] = [:]
         var pointer = environ

@@ -49,4 +49,44 @@ final class UserTestingTests: XCTestCase {
         XCTAssertLessThan(at("db: stopped by fom"), at("db: started"), log)
         XCTAssertLessThan(at("db: started"), at("app: started"), log)
     }
+
+    func testBrokenConfigDoesNotLockOutTheRunningDaemon() throws {
+        let good = """
+            { "instances": [ {"name": "a", "kind": "process", "command": ["sleep", "3073"]} ] }
+            """
+        let h = try FomHarness(config: good)
+        harness = h
+        XCTAssertEqual(h.fom("start").code, 0)
+        try h.write("supervisor.json", "{ \"instances\": [ ,] }")
+        let list = h.fom("list")
+        XCTAssertEqual(list.code, 0, list.err)
+        XCTAssertTrue(list.out.contains("online"), list.out)
+        XCTAssertTrue(list.err.contains("supervisor.json:1:") && list.err.contains("does not parse"), list.err)
+        XCTAssertEqual(h.fom("logs", "a", "-n", "1").code, 0)
+        XCTAssertEqual(h.fom("validate").code, 1, "validate still fails")
+        XCTAssertEqual(h.fom("stop", "a").code, 0)
+        XCTAssertEqual(FomHarness.pids(withToken: "sleep 3073"), [])
+        XCTAssertEqual(h.fom("kill").code, 0)
+        let offline = h.fom("list")
+        XCTAssertEqual(offline.code, 1, "without a daemon, the broken file is an error")
+        XCTAssertTrue(offline.err.hasPrefix("supervisor.json:1:"), offline.err)
+    }
+
+    func testChangedConfigWarningFollowsContentAndExplainsUnknownNames() throws {
+        let original = """
+            { "instances": [ {"name": "review", "kind": "process", "command": ["sleep", "3074"]} ] }
+            """
+        let h = try FomHarness(config: original)
+        harness = h
+        XCTAssertEqual(h.fom("start").code, 0)
+        try h.write("supervisor.json", original.replacingOccurrences(of: "\"review\"", with: "\"reviewer\""))
+        XCTAssertTrue(h.fom("list").err.contains("changed after the daemon read it"))
+        let stop = h.fom("stop", "reviewer")
+        XCTAssertEqual(stop.code, 1)
+        XCTAssertTrue(
+            stop.err.contains("unknown instance \"reviewer\"") && stop.err.contains("changed after the daemon read it"),
+            stop.err)
+        try h.write("supervisor.json", original)
+        XCTAssertFalse(h.fom("list").err.contains("changed"), "the same content again: no warning")
+    }
 }

@@ -18,7 +18,8 @@ enum DaemonCommand {
         _ = lock  // held open for the daemon's life; the kernel releases it at exit
         let supervisor = try Supervisor(
             Supervisor.Options(
-                config: context.config, envFile: context.envFile, runtime: context.runtime, echoEvents: true))
+                config: context.config, envFile: context.envFile, runtime: context.runtime, echoEvents: true,
+                configDigest: context.configDigest))
         return try supervisor.run(signalFD: signalFD)
     }
 

@@ -18,7 +18,7 @@ enum DescribeCommand {
         if let client = Client.connect(context) {
             defer { client.close() }
             let answer = try client.request(Request(.describe, targets: [config.name]))
-            context.warnIfConfigChanged(since: answer["configLoadedMs"]?.intValue, command: "describe")
+            context.warnIfConfigChanged(daemonDigest: answer["configDigest"]?.stringValue, command: "describe")
             if let live = answer["instance"].flatMap(InstanceInfo.init(json:)) {
                 info = live
                 if info.command.isEmpty { info.command = config.resolvedCommand(pythonExists: Files.isExecutable) }

@@ -18,7 +18,7 @@ enum EnvCommand {
             let answer = try client.request(Request(.env, targets: [target]))
             let info = answer["instance"].flatMap(InstanceInfo.init(json:))
             name = info?.name ?? target
-            context.warnIfConfigChanged(since: answer["configLoadedMs"]?.intValue, command: "env")
+            context.warnIfConfigChanged(daemonDigest: answer["configDigest"]?.stringValue, command: "env")
             let next = answer["next"].flatMap(Self.dictionary)
             if let pid = info?.pid, let lines = ProcFS.environment(Int32(pid)) {
                 variables = parse(lines)

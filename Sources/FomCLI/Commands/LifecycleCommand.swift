@@ -35,7 +35,7 @@ enum LifecycleCommand {
         }
         let context = try Context.load(args)
         // Unknown names are reported before anything is started.
-        let named = try args.positionals.flatMap { try context.instances($0) }
+        let named = context.configError == nil ? try args.positionals.flatMap { try context.instances($0) } : []
         if command == .stop, !Client.isDaemonRunning(context) {
             try markDown(context, named.map(\.config.name))
         }
@@ -52,7 +52,7 @@ enum LifecycleCommand {
                 "fom \(command.rawValue): waiting until \(what) online (Ctrl-C stops the waiting, not the instances)")
         }
         let answer = try client.request(Request(command, targets: args.positionals, wait: wait))
-        context.warnIfConfigChanged(since: answer["configLoadedMs"]?.intValue, command: command.rawValue)
+        context.warnIfConfigChanged(daemonDigest: answer["configDigest"]?.stringValue, command: command.rawValue)
         let rows = (answer["instances"]?.arrayValue ?? []).compactMap(InstanceInfo.init(json:))
         if args.has("--json") {
             Output.out(JSONValue.array(rows.map(\.json)).serialized())

@@ -12,6 +12,7 @@ enum ListCommand {
         if let client = Client.connect(context) {
             defer { client.close() }
             let answer = try client.request(Request(.list))
+            context.warnIfConfigChanged(daemonDigest: answer["configDigest"]?.stringValue, command: "list")
             rows = (answer["instances"]?.arrayValue ?? []).compactMap(InstanceInfo.init(json:))
         } else {
             rows = offlineRows(context)

@@ -41,7 +41,12 @@ enum LogsCommand {
     static func selectSources(_ context: Context, target: String?, args: ParsedArguments) throws -> [Source] {
         let dir = context.config.logs.dir
         var instances = context.config.instances
-        if let target { instances = [try context.instance(target).config] }
+        if let target, context.configError != nil {
+            // The file does not parse: take the name as given, in the default log directory.
+            instances = [InstanceConfig(name: target, configDirectory: context.config.directory)]
+        } else if let target {
+            instances = [try context.instance(target).config]
+        }
         var sources: [Source] = []
         for instance in instances {
             if !args.has("--err") {

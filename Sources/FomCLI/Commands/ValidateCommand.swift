@@ -10,9 +10,16 @@ enum ValidateCommand {
         let context = try Context.load(args)
         try context.checkEnvFile()
         var failures = 0
+        var warned = Set<String>()
         for (instance, id) in zip(context.config.instances, context.instanceIDs()) {
             do {
-                _ = try context.nextEnvironment(instance, id: id)
+                let env = try context.nextEnvironment(instance, id: id)
+                for name in env.ignoredFromEnvFile where !warned.contains(name) {
+                    warned.insert(name)
+                    Output.err(
+                        "warning: \(context.envFile) sets \(name), which fom ignores (only cvatSync hands out CVAT settings); put it in an instance's \"env\" instead"
+                    )
+                }
             } catch {
                 Output.err("\(error)")
                 failures += 1
@@ -21,7 +28,9 @@ enum ValidateCommand {
         if failures > 0 { return 1 }
         let envNote =
             Files.exists(context.envFile) ? context.envFile : "\(context.envFile) (missing: no variables from it)"
-        Output.out("ok: \(context.config.path) (\(context.config.instances.count) instances), env file \(envNote)")
+        Output.out(
+            "ok: \(context.config.path) (\(context.config.instances.count) instance\(context.config.instances.count == 1 ? "" : "s")), env file \(envNote)"
+        )
         return 0
     }
 }
