@@ -62,7 +62,7 @@ struct Context {
         return Context(
             config: config, envFile: config.envFile(selecting: envName),
             runtime: RuntimeDirectory(configDirectory: config.directory, environment: environment),
-            environment: environment, envName: envName, configDigest: ConfigDigest.of(text), configError: configError)
+            environment: environment, envName: envName, configDigest: Fingerprint.of(text), configError: configError)
     }
 
     /// Reads the env file for validation: its errors name file and line.

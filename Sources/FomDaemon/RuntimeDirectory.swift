@@ -22,15 +22,7 @@ public struct RuntimeDirectory: Sendable {
 
     /// A short key for this runtime directory, carried by every process fom starts from it
     /// (`FOM_TREE=KEY/NAME`), so that processes of an earlier run are found again.
-    public var treeKey: String {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in path.utf8 {
-            hash ^= UInt64(byte)
-            hash = hash &* 0x100_0000_01b3
-        }
-        let hex = String(hash, radix: 16)
-        return String(repeating: "0", count: 16 - hex.count) + hex
-    }
+    public var treeKey: String { Fingerprint.of(path) }
 
     public func treeMarker(for name: String) -> String { "FOM_TREE=\(treeKey)/\(name)" }
 

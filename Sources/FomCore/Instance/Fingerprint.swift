@@ -1,6 +1,6 @@
-/// A short fingerprint of supervisor.json's text (FNV-1a, 64 bits): the CLI compares the file's
-/// with the one the daemon loaded, to tell the user the daemon runs an older version.
-public enum ConfigDigest {
+/// A short fingerprint of a text (FNV-1a, 64 bits, 16 hex digits). Not for security: it tells
+/// supervisor.json versions apart, and names a runtime directory in the processes' marker.
+public enum Fingerprint {
     public static func of(_ text: String) -> String {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         for byte in text.utf8 {
