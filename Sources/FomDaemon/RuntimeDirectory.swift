@@ -64,7 +64,7 @@ public struct RuntimeDirectory: Sendable {
     /// The pid of the daemon that last took the lock, while that process lives.
     public func daemonPid() -> Int32? {
         guard let text = Files.readText(lockFile), let pid = Int32(text.split(separator: "\n").first ?? ""),
-            pid > 0, ProcFS.stat(pid).map({ $0.state != "Z" }) ?? false
+            pid > 0, ProcFS.isLive(pid)
         else { return nil }
         return pid
     }

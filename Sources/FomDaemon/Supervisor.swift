@@ -154,9 +154,7 @@ public final class Supervisor {
         var found = ProcessTree.membersByName(treeKey: options.runtime.treeKey)
         // A recorded pid that still runs with the same start time belongs to us too.
         for (name, running) in state.running {
-            guard let st = ProcFS.stat(running.pid), st.startTime == running.startTime, st.state != "Z" else {
-                continue
-            }
+            guard ProcFS.isSameRun(running.pid, startTime: running.startTime) else { continue }
             if !(found[name] ?? []).contains(running.pid) { found[name, default: []].append(running.pid) }
         }
         state.running = [:]

@@ -10,6 +10,19 @@ public enum ProcFS {
         /// Field 22: start time in clock ticks since boot; tells a reused pid apart.
         public let startTime: UInt64
         public let rssPages: Int
+
+        /// Running or sleeping: not a zombie waiting to be reaped, not dead.
+        public var isLive: Bool { state != "Z" && state != "X" }
+    }
+
+    /// Whether `pid` is a live process (not a zombie).
+    public static func isLive(_ pid: Int32) -> Bool { stat(pid)?.isLive ?? false }
+
+    /// Whether `pid` still is the process that was recorded with this start time (a reused pid
+    /// has another), and is live.
+    public static func isSameRun(_ pid: Int32, startTime: UInt64) -> Bool {
+        guard let st = stat(pid) else { return false }
+        return st.startTime == startTime && st.isLive
     }
 
     public static func allPids() -> [Int32] {
@@ -51,7 +64,7 @@ public enum ProcFS {
         for pid in allPids() where pid != me {
             guard let env = Files.readBytes("/proc/\(pid)/environ") else { continue }
             guard let hit = findEntry(env, needle, prefix: prefix) else { continue }
-            if let st = stat(pid), st.state == "Z" || st.state == "X" { continue }
+            if let st = stat(pid), !st.isLive { continue }
             found.append((pid, hit))
         }
         return found

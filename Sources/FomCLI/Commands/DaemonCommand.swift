@@ -50,7 +50,7 @@ enum DaemonCommand {
         while !deadlines.isEmpty {
             let now = Clock.monotonicNanoseconds()
             for (pid, deadline) in deadlines {
-                if !isRunning(pid) {
+                if !ProcFS.isLive(pid) {
                     deadlines[pid] = nil
                 } else if now >= deadline {
                     Signals.send(pid, SIGKILL)
@@ -66,8 +66,6 @@ enum DaemonCommand {
                 + (killed == 0 ? "" : " (\(killed) needed SIGKILL)"))
         return 0
     }
-
-    static func isRunning(_ pid: Int32) -> Bool { ProcFS.stat(pid).map { $0.state != "Z" } ?? false }
 
     static func ping(_ args: ParsedArguments) throws -> Int32 {
         let context = try Context.load(args)
@@ -95,7 +93,7 @@ enum DaemonCommand {
         // The answer comes once every instance is down; the lock goes when the process exits.
         let deadline = Clock.monotonicNanoseconds() + 10_000_000_000
         let pid = context.runtime.daemonPid()
-        while let pid, ProcFS.stat(pid).map({ $0.state != "Z" }) ?? false, Clock.monotonicNanoseconds() < deadline {
+        while let pid, ProcFS.isLive(pid), Clock.monotonicNanoseconds() < deadline {
             usleep(2000)
         }
         Output.out("daemon stopped")

@@ -40,8 +40,8 @@ enum ListCommand {
             var row = InstanceInfo(
                 id: id, name: config.name, kind: config.kind.rawValue,
                 status: "stopped", port: config.port, cvatSync: config.cvatSync)
-            if let running = state.running[config.name], let st = ProcFS.stat(running.pid),
-                st.startTime == running.startTime, st.state != "Z"
+            if let running = state.running[config.name],
+                ProcFS.isSameRun(running.pid, startTime: running.startTime)
             {
                 row.status = "orphaned"
                 row.pid = Int(running.pid)
