@@ -17,7 +17,7 @@ enum CommandTable {
             summary: "run the supervisor in the foreground (container entrypoint, systemd Type=simple)",
             details: [
                 "Safe as PID 1: it reaps every zombie. SIGTERM or SIGINT stop every instance,",
-                "dependents first, and exit 0. Events also go to stderr.",
+                "dependents first, and exit 0. SIGHUP reloads (as 'fom reload'). Events also go to stderr.",
             ],
             spec: ArgumentSpec(), run: DaemonCommand.run),
         CommandInfo(
@@ -37,6 +37,16 @@ enum CommandTable {
             name: "restart", aliases: [], usage: "fom restart ID|NAME|all ... [--no-wait]",
             summary: "stop then start instances, with the environment computed afresh from the files",
             details: [], spec: ArgumentSpec(flags: ["--no-wait", "--json"]), run: LifecycleCommand.restart),
+        CommandInfo(
+            name: "reload", aliases: [], usage: "fom reload [--dry-run] [--no-wait] [--json]",
+            summary: "re-read supervisor.json and the env file; apply only the difference",
+            details: [
+                "Removed instances stop (dependents first), changed ones restart in dependency order,",
+                "added ones start (autostart); every other instance keeps running with the same pid.",
+                "A file that does not validate changes nothing. SIGHUP to the daemon does the same.",
+                "--dry-run prints what would change and does nothing.",
+            ],
+            spec: ArgumentSpec(flags: ["--dry-run", "--no-wait", "--json"]), run: ReloadCommand.run),
         CommandInfo(
             name: "list", aliases: ["ls", "status"], usage: "fom list [--json]",
             summary: "table of instances: id, name, kind, status, pid, uptime, restarts, port, cvat",

@@ -96,16 +96,15 @@ extension Context {
         throw Failure(message)
     }
 
-    /// The daemon reads supervisor.json when it starts (`reload` does not exist yet): when the
-    /// file's content changed since, what the daemon runs is not what the file says, and the
-    /// user is told.
+    /// The daemon reads supervisor.json when it starts and at each reload: when the file's
+    /// content changed since, what the daemon runs is not what the file says, and the user is told.
     func warnIfConfigChanged(daemonDigest: String?, command: String) {
         guard let daemonDigest, daemonDigest != configDigest, configError == nil else { return }
         Output.err("fom \(command): warning: \(Self.changedNote(config.path))")
     }
 
     static func changedNote(_ path: String) -> String {
-        "\(path) changed after the daemon read it; the daemon still runs the old version (reload is not available yet: 'fom kill' then 'fom start' applies it)"
+        "\(path) changed after the daemon read it; the daemon still runs the old version (run 'fom reload' to apply it)"
     }
 
     /// An id, a name or `all`, resolved against the config.

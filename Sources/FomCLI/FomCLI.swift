@@ -5,8 +5,6 @@ import FomCore
 public enum FomCLI {
     /// What a pm2 user types, and what fom does instead.
     static let pm2Habits: [String: String] = [
-        "reload":
-            "reload is not available yet; 'fom kill' then 'fom start' applies a changed supervisor.json, and 'fom restart ID' re-reads .env",
         "delete":
             "remove the instance from supervisor.json, then 'fom kill' and 'fom start' ('fom remove' is not available yet)",
         "save": "not needed: fom keeps what is wanted up in .fom/state.json and brings it back when the daemon starts",

@@ -6,10 +6,10 @@ import SystemKit
 /// line, optional timestamps. A write error is counted and the data dropped: a full disk must
 /// neither kill the daemon nor block the child.
 public final class LogFile {
-    public let path: String
-    let maxSize: Int
-    let keep: Int
-    let timestamps: Bool
+    public private(set) var path: String
+    private(set) var maxSize: Int
+    private(set) var keep: Int
+    private(set) var timestamps: Bool
     private var fd: Int32 = -1
     private var size = 0
     /// The tail of the last read that did not end in a newline yet.
@@ -162,5 +162,19 @@ public final class LogFile {
         truncate(path, 0)
         for i in 1...max(keep, 1) { unlink("\(path).\(i)") }
         size = 0
+    }
+
+    /// New settings (a reload): they apply from the next write; a line being assembled is kept,
+    /// and a new path is opened on the next write.
+    public func reconfigure(path: String, maxSize: Int, keep: Int, timestamps: Bool) {
+        if path != self.path {
+            FileDescriptor.close(fd)
+            fd = -1
+            size = 0
+            self.path = path
+        }
+        self.maxSize = max(maxSize, 1)
+        self.keep = keep
+        self.timestamps = timestamps
     }
 }

@@ -6,13 +6,13 @@ import SystemKit
 /// of its current run (pipes, ready probe, leftover processes being waited for).
 final class ManagedInstance {
     let id: Int
-    let config: InstanceConfig
+    var config: InstanceConfig
     var machine: InstanceMachine
     /// The user's last word: up or down. Kept across daemon restarts in the state file.
     var wantedUp: Bool
     let marker: String
-    let out: LogFile
-    let err: LogFile
+    var out: LogFile
+    var err: LogFile
     var stdoutFD: Int32 = -1
     var stderrFD: Int32 = -1
     var probe: ReadyProbe?

@@ -60,6 +60,8 @@ extension Supervisor {
             client.input.removeSubrange(...newline)
             if line.allSatisfy({ $0 == 32 || $0 == 13 || $0 == 9 }) { continue }
             handle(line: line, from: fd)
+            // Each request is applied whole before the next one is read.
+            drain()
         }
         if client.input.count > ControlConnection.maxLine {
             client.input = []
@@ -128,20 +130,33 @@ extension Supervisor {
                 guard let resolved = resolve(request.targets, fd: fd, single: false) else { return }
                 targets = resolved
             }
-            apply(request.command, to: targets)
             let ids = targets.map(\.id)
+            switch request.command {
+            case .stop: post(.orchestrate(.stop(ids)))
+            case _ where request.coldStart:
+                // This daemon was started for this very request and has started what is wanted
+                // already: only what never ran here still needs its start.
+                post(.orchestrate(.start(targets.filter { $0.machine.phase == .stopped && !$0.wantedUp }.map(\.id))))
+            case .start: post(.orchestrate(.start(ids)))
+            default: post(.orchestrate(.restart(ids)))
+            }
             // A stop overtaken by a later start or restart is answered too (it lost to the newer word).
             let done: (ManagedInstance) -> Bool =
                 request.command == .stop
                 ? { $0.isAtRest || $0.wantedUp }
                 : { [unowned self] s in
                     [.online, .errored, .exited, .backoff, .stopped].contains(s.machine.status)
-                        && !(s.machine.status == .stopped && s.wantedUp) && !self.restartAfterStop.contains(s.id)
+                        && !(s.machine.status == .stopped && s.wantedUp) && !self.orchestrator.isBusy(s.id)
                 }
             // Without --no-wait, answered once the targets settle; with it, after this pass of
             // the loop, so that the rows show what the request did (a queued stop has begun).
             clients[fd]?.awaitingAnswer = true
-            waiters.append(Waiter(client: fd, ids: ids, done: request.wait ? done : { _ in true }))
+            waiters.append(
+                Waiter(
+                    client: fd, ids: ids, done: request.wait ? done : { _ in true },
+                    answer: { [unowned self] in self.rows($0) }))
+        case .reload:
+            reload(dryRun: request.dryRun, wait: request.wait, client: fd)
         case .flush:
             var targets = instances
             if !request.targets.isEmpty {
@@ -162,44 +177,6 @@ extension Supervisor {
         }
     }
 
-    /// start also starts what the targets depend on (as systemd's Wants= does); stop of several
-    /// goes dependents first.
-    func apply(_ command: Request.Command, to targets: [ManagedInstance]) {
-        switch command {
-        case .start:
-            startWithDependencies(targets)
-        case .restart:
-            // What the targets depend on is started when down (not restarted): a restart must
-            // not stop an instance only to find it cannot come back.
-            startWithDependencies(targets.flatMap { $0.config.dependsOn.compactMap { byName[$0] } })
-            // Several at once go as stop does, dependents first, then come back in dependency
-            // order: a dependent never runs against a dependency that is restarting under it.
-            for instance in targets {
-                setWanted(instance, true)
-                switch instance.machine.phase {
-                case .starting, .online:
-                    pendingStops[instance.id] = "user"
-                    restartAfterStop.insert(instance.id)
-                case .stopped, .waiting, .stopping, .backoff, .errored, .exited:
-                    pendingStops[instance.id] = nil
-                    restartAfterStop.remove(instance.id)
-                    feed(instance, .restart(by: "user"))
-                }
-            }
-        case .stop:
-            for instance in targets {
-                setWanted(instance, false)
-                restartAfterStop.remove(instance.id)
-                switch instance.machine.phase {
-                case .starting, .online: pendingStops[instance.id] = "user"
-                case .stopped, .waiting, .stopping, .backoff, .errored, .exited: feed(instance, .stop(by: "user"))
-                }
-            }
-        default:
-            break
-        }
-    }
-
     /// The answer of list, start, stop and restart: the rows, and when the config was read.
     func rows(_ targets: [ManagedInstance]) -> JSONValue {
         let t = now
@@ -207,28 +184,6 @@ extension Supervisor {
             ("instances", .array(targets.map { $0.info(now: t, detailed: false).json })),
             ("configDigest", .string(configDigest)),
         ])
-    }
-
-    /// Wants the instances and everything they depend on up, and starts those that are down.
-    func startWithDependencies(_ instances: [ManagedInstance]) {
-        var queue = instances
-        var seen = Set<Int>()
-        while let instance = queue.popLast() {
-            guard seen.insert(instance.id).inserted else { continue }
-            pendingStops[instance.id] = nil
-            restartAfterStop.remove(instance.id)
-            setWanted(instance, true)
-            feed(instance, .start)
-            queue.append(contentsOf: instance.config.dependsOn.compactMap { byName[$0] })
-        }
-    }
-
-    func setWanted(_ instance: ManagedInstance, _ up: Bool) {
-        if instance.wantedUp != up || state.wanted[instance.name] != up {
-            instance.wantedUp = up
-            state.wanted[instance.name] = up
-            stateDirty = true
-        }
     }
 
     /// Ids, names or `all`; an unknown one is answered with an error naming it.
@@ -243,7 +198,7 @@ extension Supervisor {
                 result.append(contentsOf: instances)
                 continue
             }
-            if let instance = byName[target] ?? Int(target).flatMap({ id in instances.first { $0.id == id } }) {
+            if let instance = byName[target] ?? Int(target).flatMap({ byID[$0] }) {
                 if !result.contains(where: { $0 === instance }) { result.append(instance) }
                 continue
             }
@@ -275,17 +230,15 @@ extension Supervisor {
         var answered: [Waiter] = []
         var remaining: [Waiter] = []
         for waiter in waiters {
-            let targets = waiter.ids.compactMap { id in instances.first { $0.id == id } }
+            let targets = waiter.ids.compactMap { byID[$0] }
             if targets.allSatisfy(waiter.done) { answered.append(waiter) } else { remaining.append(waiter) }
         }
         // Set before answering: the next pipelined request of a client may add a waiter.
         waiters = remaining
         for waiter in answered {
-            let targets = waiter.ids.compactMap { id in instances.first { $0.id == id } }
+            let targets = waiter.ids.compactMap { byID[$0] }
             clients[waiter.client]?.awaitingAnswer = false
-            reply(
-                waiter.client,
-                rows(targets))
+            reply(waiter.client, waiter.answer(targets))
             if let client = clients[waiter.client] { processInput(waiter.client, client) }
         }
         return !answered.isEmpty

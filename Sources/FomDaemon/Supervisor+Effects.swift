@@ -6,15 +6,6 @@ import SystemKit
 /// The state machine decides, this performs: signals to process groups, leftover processes
 /// watched through pidfds until they are gone, exit history and fom.log lines.
 extension Supervisor {
-    func feed(_ instance: ManagedInstance, _ event: InstanceMachine.Event) {
-        let actions = instance.machine.handle(event, now: now)
-        for action in actions { perform(action, for: instance) }
-        // A ready probe belongs to `starting` only; its deadline must not keep the loop awake.
-        if case .starting = instance.machine.phase {} else { instance.probe = nil }
-        // Errored after SIGKILL failed: nothing more can be done for those processes.
-        if instance.machine.status == .errored && !instance.leftovers.isEmpty { abandonLeftovers(instance) }
-    }
-
     func abandonLeftovers(_ instance: ManagedInstance) {
         for (pid, pidfd) in instance.leftovers {
             log(instance.name, "giving up on pid \(pid)")
@@ -96,5 +87,6 @@ extension Supervisor {
         strangers[pid] = nil
         poll.remove(pidfd)
         FileDescriptor.close(pidfd)
+        if strangers.isEmpty { post(.orchestrate(.hold(nil))) }
     }
 }

@@ -6,29 +6,8 @@ import SystemKit
 /// Starting an instance: dependencies online, port free, environment computed from the files,
 /// executable found, then posix_spawn and, when configured, the ready probe.
 extension Supervisor {
-    /// Spawns a waiting instance when its dependencies allow it; true when its state changed.
-    func tryStart(_ instance: ManagedInstance) -> Bool {
-        if !strangers.isEmpty {
-            instance.waitingFor = "waiting for \(strangers.count) process(es) of an earlier run to exit"
-            return false
-        }
-        for dependency in instance.config.dependsOn {
-            guard let dep = byName[dependency] else { continue }
-            let status = dep.machine.status
-            // A dependency about to go down (an ordered restart) is waited for, not used.
-            if status == .online && !isGoingDown(dep) { continue }
-            let hopeless = status == .errored || status == .exited || (status == .stopped && !dep.wantedUp)
-            if hopeless {
-                feed(instance, .startFailed("dependency \(dependency) is \(status.rawValue)"))
-                return true
-            }
-            instance.waitingFor = "waiting for \(dependency)"
-            return false
-        }
-        spawn(instance)
-        return true
-    }
-
+    /// Spawns an instance the orchestrator found ready to go (its dependencies online): port
+    /// free, environment computed, executable found; answered with `spawned` or `startFailed`.
     func spawn(_ instance: ManagedInstance) {
         let config = instance.config
         if let port = config.port, Sockets.isPortInUse(host: config.address, port: port) {

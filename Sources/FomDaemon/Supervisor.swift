@@ -42,14 +42,32 @@ public final class Supervisor {
         let client: Int32
         let ids: [Int]
         let done: (ManagedInstance) -> Bool
+        /// The answer, built when every target is done (the rows, or a reload report).
+        let answer: ([ManagedInstance]) -> JSONValue
     }
 
-    let options: Options
+    /// One unit of work on the daemon's single queue: every change of state goes through it.
+    enum Work {
+        /// An event for one instance's machine.
+        case machine(ManagedInstance, InstanceMachine.Event)
+        /// An event for the orchestrator (a command, a condition reached).
+        case orchestrate(Orchestrator.Event)
+        /// The orchestrator's word that the instance may spawn now.
+        case spawn(ManagedInstance)
+    }
+
+    var options: Options
     let poll: EventPoll
     var instances: [ManagedInstance] = []
     var byName: [String: ManagedInstance] = [:]
+    var byID: [Int: ManagedInstance] = [:]
+    var orchestrator: Orchestrator
+    var queue: [Work] = []
+    var draining = false
+    /// New definitions of changed instances, swapped in once the old run is down (reload).
+    var replacements: [Int: InstanceConfig] = [:]
     var state: StateStore
-    let events: LogFile
+    var events: LogFile
     var signalFD: Int32 = -1
     var listenFD: Int32 = -1
     /// Out of descriptors: the listener is out of the poll set until a client leaves.
@@ -63,11 +81,7 @@ public final class Supervisor {
     /// Past this, strangers that survived SIGKILL are given up on (as an instance's leftovers are).
     var strangersDeadline: Instant?
     var waiters: [Waiter] = []
-    /// Instances to stop once their dependents are down (ordered stop and shutdown).
-    /// Those also in `restartAfterStop` come back up after, in dependency order (ordered restart).
-    var pendingStops: [Int: String] = [:]
-    var restartAfterStop: Set<Int> = []
-    var shuttingDown = false
+    /// `fom kill` clients, answered once shutdown is complete.
     var killClients: [Int32] = []
     var stateDirty = false
     var finished = false
@@ -81,6 +95,7 @@ public final class Supervisor {
     /// The fingerprint of the supervisor.json text this daemon runs, so the CLI can tell that the
     /// file changed since.
     var configDigest: String { options.configDigest }
+    var shuttingDown: Bool { orchestrator.shuttingDown }
 
     public init(_ options: Options) throws {
         self.options = options
@@ -88,10 +103,9 @@ public final class Supervisor {
         state = try options.runtime.withStateLock { StateStore.load(options.runtime.stateFile) }
         supervisorEnvironment = Files.environment()
         try Files.makeDirectories(options.config.logs.dir)
-        events = LogFile(
-            path: options.config.logs.dir + "/fom.log", maxSize: options.config.logs.maxSize,
-            keep: options.config.logs.keep, timestamps: false)
+        events = Self.eventLog(options.config.logs)
         let ids = state.ids.assign(options.config.instances.map(\.name))
+        var members: [(id: Int, definition: Orchestrator.Definition, wantedUp: Bool)] = []
         for (config, id) in zip(options.config.instances, ids) {
             let wanted = state.wanted[config.name] ?? config.autostart
             let instance = ManagedInstance(
@@ -99,11 +113,22 @@ public final class Supervisor {
                 marker: options.runtime.treeMarker(for: config.name), wantedUp: wanted)
             instances.append(instance)
             byName[config.name] = instance
+            byID[id] = instance
             state.wanted[config.name] = wanted
+            members.append((id, Self.definition(config), wanted))
         }
+        orchestrator = Orchestrator(members)
         // Names no longer in the config keep no up/down word for a future instance of that name.
         state.wanted = state.wanted.filter { byName[$0.key] != nil }
         stateDirty = true
+    }
+
+    static func eventLog(_ logs: LogsConfig) -> LogFile {
+        LogFile(path: logs.dir + "/fom.log", maxSize: logs.maxSize, keep: logs.keep, timestamps: false)
+    }
+
+    static func definition(_ config: InstanceConfig) -> Orchestrator.Definition {
+        Orchestrator.Definition(name: config.name, dependsOn: config.dependsOn)
     }
 
     var now: Instant { Instant(nanoseconds: Clock.monotonicNanoseconds()) }
@@ -131,9 +156,8 @@ public final class Supervisor {
         log("fom", "daemon started (pid \(getpid()), config \(options.config.path))")
 
         cleanUpEarlierRun()
-        for instance in instances where instance.wantedUp {
-            feed(instance, .start)
-        }
+        if !strangers.isEmpty { post(.orchestrate(.hold(strangersNote))) }
+        post(.orchestrate(.startup))
         settle()
 
         while !finished {
@@ -205,6 +229,7 @@ public final class Supervisor {
                 FileDescriptor.close(pidfd)
             }
             strangers = [:]
+            post(.orchestrate(.hold(nil)))
         }
         if let check = nextMemoryCheck, check <= t {
             nextMemoryCheck = nil
@@ -240,7 +265,9 @@ public final class Supervisor {
             switch signal {
             case SIGCHLD: reapChildren()
             case SIGTERM, SIGINT: beginShutdown(reason: "signal \(signal == SIGTERM ? "SIGTERM" : "SIGINT")")
-            case SIGHUP: log("fom", "SIGHUP received: reload is not available yet; nothing changed")
+            case SIGHUP:
+                log("fom", "SIGHUP received: reloading \(options.config.path)")
+                reload(dryRun: false, wait: false, client: nil)
             default: break
             }
         }
@@ -262,65 +289,12 @@ public final class Supervisor {
         }
     }
 
-    /// Brings instances forward: spawns waiting ones whose dependencies are online, issues
-    /// ordered stops, answers waiting clients, saves the state file.
+    /// After every wake-up: drains the queue, answers the clients whose targets have settled
+    /// (an answered client's next pipelined request is work for this same pass), saves the state.
     func settle() {
-        repeat {
-            var progressed = true
-            var rounds = 0
-            while progressed && rounds < 100 {
-                progressed = false
-                rounds += 1
-                for instance in instances {
-                    guard case .waiting = instance.machine.phase else { continue }
-                    // A stop already asked for (or a shutdown) wins over the respawn of a run
-                    // that ended on its own meanwhile.
-                    if restartAfterStop.remove(instance.id) != nil {
-                        // Down already (it ended on its own): the restart only needs the start.
-                        pendingStops[instance.id] = nil
-                    }
-                    if let by = pendingStops[instance.id] ?? (shuttingDown ? "shutdown" : nil) {
-                        pendingStops[instance.id] = nil
-                        feed(instance, .stop(by: by))
-                        progressed = true
-                    } else if tryStart(instance) {
-                        progressed = true
-                    }
-                }
-                for (id, by) in pendingStops {
-                    guard let instance = instances.first(where: { $0.id == id }) else { continue }
-                    let dependentsUp = instances.contains {
-                        $0.config.dependsOn.contains(instance.name) && !$0.isAtRest && isGoingDown($0)
-                    }
-                    if !dependentsUp {
-                        pendingStops[id] = nil
-                        feed(instance, restartAfterStop.remove(id) != nil ? .restart(by: by) : .stop(by: by))
-                        progressed = true
-                    }
-                }
-            }
-            // An answered client may have sent its next request, which needs this same pass.
-        } while answerWaiters()
-        if shuttingDown && pendingStops.isEmpty && instances.allSatisfy(\.isAtRest) {
-            for fd in killClients { reply(fd, Response.ok([("stopped", true)])) }
-            killClients = []
-            for waiter in waiters {
-                clients[waiter.client]?.awaitingAnswer = false
-                reply(waiter.client, Response.error("the daemon shut down before this finished"))
-            }
-            waiters = []
-            flushClients()
-            finished = true
-        }
+        repeat { drain() } while answerWaiters()
         if stateDirty { saveState() }
         scheduleMemoryCheck()
-    }
-
-    /// Whether an instance is being stopped (or is about to be) rather than running on.
-    func isGoingDown(_ instance: ManagedInstance) -> Bool {
-        if pendingStops[instance.id] != nil { return true }
-        if case .stopping = instance.machine.phase { return true }
-        return false
     }
 
     func saveState() {
@@ -337,14 +311,19 @@ public final class Supervisor {
 
     func beginShutdown(reason: String) {
         if !shuttingDown { log("fom", "shutting down (\(reason)): stopping every instance") }
-        shuttingDown = true
-        restartAfterStop = []
-        for instance in instances {
-            switch instance.machine.phase {
-            case .starting, .online: pendingStops[instance.id] = "shutdown"
-            case .waiting, .backoff, .stopping: feed(instance, .stop(by: "shutdown"))
-            case .stopped, .errored, .exited: break
-            }
+        post(.orchestrate(.shutdown))
+    }
+
+    /// Every instance is at rest: answer who waits, and end the loop.
+    func finishShutdown() {
+        for fd in killClients { reply(fd, Response.ok([("stopped", true)])) }
+        killClients = []
+        for waiter in waiters {
+            clients[waiter.client]?.awaitingAnswer = false
+            reply(waiter.client, Response.error("the daemon shut down before this finished"))
         }
+        waiters = []
+        flushClients()
+        finished = true
     }
 }

@@ -3,7 +3,7 @@ import FomCore
 /// One request line from the CLI to the daemon: `{"cmd": "stop", "targets": ["annotate"]}`.
 public struct Request: Sendable, Equatable {
     public enum Command: String, Sendable, CaseIterable {
-        case ping, list, describe, start, stop, restart, env, flush, kill
+        case ping, list, describe, start, stop, restart, env, flush, kill, reload
     }
 
     public var command: Command
@@ -11,15 +11,36 @@ public struct Request: Sendable, Equatable {
     public var targets: [String]
     /// start/stop/restart: answer only once the targets have settled.
     public var wait: Bool
+    /// reload: report what would change, change nothing.
+    public var dryRun: Bool
+    /// env: values of secrets in cleartext (`env --reveal`, `exec`); masked otherwise.
+    public var reveal: Bool
+    /// start/restart from a CLI that has just started the daemon: the daemon's own start-up
+    /// already started what is wanted, so only targets that never ran are started (a one-shot
+    /// that already exited, or a crash loop that already gave up, does not run again).
+    public var coldStart: Bool
 
-    public init(_ command: Command, targets: [String] = [], wait: Bool = true) {
+    public init(
+        _ command: Command, targets: [String] = [], wait: Bool = true, dryRun: Bool = false, reveal: Bool = false,
+        coldStart: Bool = false
+    ) {
+        self.coldStart = coldStart
         self.command = command
         self.targets = targets
         self.wait = wait
+        self.dryRun = dryRun
+        self.reveal = reveal
     }
 
     public var json: JSONValue {
-        ["cmd": .string(command.rawValue), "targets": .array(targets.map { .string($0) }), "wait": .bool(wait)]
+        var o = JSONObject()
+        o["cmd"] = .string(command.rawValue)
+        o["targets"] = .array(targets.map { .string($0) })
+        o["wait"] = .bool(wait)
+        if dryRun { o["dryRun"] = true }
+        if reveal { o["reveal"] = true }
+        if coldStart { o["coldStart"] = true }
+        return .object(o)
     }
 
     /// Decodes a request line; the error text is what the client is told.
@@ -41,7 +62,10 @@ public struct Request: Sendable, Equatable {
                 targets.append(s)
             }
         }
-        self.init(command, targets: targets, wait: value["wait"]?.boolValue ?? true)
+        self.init(
+            command, targets: targets, wait: value["wait"]?.boolValue ?? true,
+            dryRun: value["dryRun"]?.boolValue ?? false, reveal: value["reveal"]?.boolValue ?? false,
+            coldStart: value["coldStart"]?.boolValue ?? false)
     }
 }
 

@@ -36,7 +36,8 @@ enum LifecycleCommand {
         let context = try Context.load(args)
         // Unknown names are reported before anything is started.
         let named = context.configError == nil ? try args.positionals.flatMap { try context.instances($0) } : []
-        if command == .stop, !Client.isDaemonRunning(context) {
+        let wasRunning = Client.isDaemonRunning(context)
+        if command == .stop, !wasRunning {
             try markDown(context, named.map(\.config.name))
         }
         let client = try Client.connectOrStart(context)
@@ -51,7 +52,8 @@ enum LifecycleCommand {
             Output.err(
                 "fom \(command.rawValue): waiting until \(what) online (Ctrl-C stops the waiting, not the instances)")
         }
-        let answer = try client.request(Request(command, targets: args.positionals, wait: wait))
+        let answer = try client.request(
+            Request(command, targets: args.positionals, wait: wait, coldStart: !wasRunning && command != .stop))
         context.warnIfConfigChanged(daemonDigest: answer["configDigest"]?.stringValue, command: command.rawValue)
         let rows = (answer["instances"]?.arrayValue ?? []).compactMap(InstanceInfo.init(json:))
         if args.has("--json") {
