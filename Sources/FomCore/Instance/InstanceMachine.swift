@@ -191,7 +191,11 @@ public struct InstanceMachine: Sendable {
     }
 
     private mutating func spawned(pid: Int32, now: Instant) -> [Action] {
-        guard case .waiting = phase else { return [] }
+        switch phase {
+        case .waiting: break
+        case .stopped, .starting, .online, .stopping, .backoff, .errored, .exited:
+            return []  // no-op: only a waiting instance is spawned
+        }
         startedAt = now
         if let readyTimeout {
             // waiting -> starting: online once the ready check passes.
@@ -204,14 +208,23 @@ public struct InstanceMachine: Sendable {
     }
 
     private mutating func startFailed(_ reason: String) -> [Action] {
-        guard case .waiting = phase else { return [] }
+        switch phase {
+        case .waiting: break
+        case .stopped, .starting, .online, .stopping, .backoff, .errored, .exited:
+            return []  // no-op: only a waiting instance can fail to spawn
+        }
         // waiting -> errored: retrying would not help (port taken, variables missing).
         phase = .errored(reason)
         return [.log("errored: \(reason)")]
     }
 
     private mutating func ready(now: Instant) -> [Action] {
-        guard case .starting(let pid, _) = phase else { return [] }
+        let pid: Int32
+        switch phase {
+        case .starting(let p, _): pid = p
+        case .stopped, .waiting, .online, .stopping, .backoff, .errored, .exited:
+            return []  // no-op: a late probe answer after the run ended or went online
+        }
         // starting -> online.
         phase = .online(pid: pid, since: now)
         let took = startedAt.map { " after \((now - $0).humanReadable)" } ?? ""
@@ -280,7 +293,12 @@ public struct InstanceMachine: Sendable {
     }
 
     private mutating func allGone(now: Instant) -> [Action] {
-        guard case .stopping(.none, let then, _, _) = phase else { return [] }
+        let then: AfterStop
+        switch phase {
+        case .stopping(.none, let t, _, _): then = t
+        case .stopping(.some, _, _, _), .stopped, .waiting, .starting, .online, .backoff, .errored, .exited:
+            return []  // no-op: the main process still runs, or nothing was being stopped
+        }
         switch then {
         case .stay:
             phase = .stopped
@@ -301,6 +319,7 @@ public struct InstanceMachine: Sendable {
     }
 
     private mutating func deadlinePassed(now: Instant) -> [Action] {
+        // no-op: a wake-up before the deadline, or in a phase that waits for nothing timed.
         guard let deadline, now >= deadline else { return [] }
         switch phase {
         case .starting(let pid, _):
@@ -350,7 +369,11 @@ public struct InstanceMachine: Sendable {
     }
 
     private mutating func orphansFound(now: Instant) -> [Action] {
-        guard case .stopped = phase else { return [] }
+        switch phase {
+        case .stopped: break
+        case .waiting, .starting, .online, .stopping, .backoff, .errored, .exited:
+            return []  // no-op: only found at the daemon's start, before anything runs
+        }
         // stopped -> stopping(pid nil): processes of an earlier run go first, gracefully.
         stopReason = "cleanup of an earlier run"
         phase = .stopping(pid: nil, then: .stay, killAt: now + killTimeout, killed: false)

@@ -205,6 +205,12 @@ public struct Orchestrator: Sendable {
         while let id = queue.popLast() {
             guard seen.insert(id).inserted, var m = members[id] else { continue }
             if m.after == .forget { continue }
+            if case .replace = m.after {
+                // On its way to a new definition: it comes up after the swap, as wanted.
+                setWanted(id, true, into: &out)
+                queue.append(contentsOf: m.definition.dependsOn.compactMap { idByName[$0] })
+                continue
+            }
             m.pendingStop = nil
             if m.after == .restart { m.after = .stay }
             members[id] = m
