@@ -299,7 +299,10 @@ final class OrchestratorTests: XCTestCase {
         world.send(
             .reload(
                 .init(
-                    added: [(7, .init(name: "fresh", dependsOn: ["keep"]), true), (8, .init(name: "idle", dependsOn: []), false)],
+                    added: [
+                        (7, .init(name: "fresh", dependsOn: ["keep"]), true),
+                        (8, .init(name: "idle", dependsOn: []), false),
+                    ],
                     removed: [world.id("db"), world.id("app")])))
         XCTAssertLessThan(world.index("stop app"), world.index("stop db"))
         XCTAssertTrue(world.log.contains("forget app"))
