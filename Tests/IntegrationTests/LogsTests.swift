@@ -156,4 +156,33 @@ final class LogsTests: XCTestCase {
         XCTAssertTrue(describe.out.contains("Is a directory"), describe.out)
         XCTAssertEqual(h.status("app"), "online")
     }
+
+    func testFollowLosesNoLineAcrossManyRotations() throws {
+        let h = try FomHarness(
+            config: """
+                { "logs": { "maxSize": "8K", "keep": 3 },
+                  "instances": [ {"name": "pacer", "kind": "process", "autostart": false, "restart": "never",
+                                  "command": ["python3", "-u", "pace.py"]} ] }
+                """)
+        harness = h
+        try h.write(
+            "pace.py",
+            """
+            import sys, time
+            for burst in range(40):
+                sys.stdout.write("".join(f"{burst * 500 + i + 1}\\n" for i in range(500)))
+                sys.stdout.flush()
+                time.sleep(0.02)
+            """)
+        XCTAssertEqual(h.fom("ping").code, 0)
+        try h.startInBackground(["logs", "pacer", "--out", "-f", "-n", "0"], stdout: "follow.txt")
+        h.fom("start", "pacer")
+        h.waitUntil("the follower printed the last line", timeout: 30) { h.read("follow.txt").contains("| 20000\n") }
+        let numbers = h.read("follow.txt").split(separator: "\n").compactMap {
+            Int($0.split(separator: "|").last!.trimmingCharacters(in: .whitespaces))
+        }
+        XCTAssertEqual(numbers.count, 20000)
+        XCTAssertEqual(numbers, Array(1...20000), "lines skipped or repeated across rotations")
+        XCTAssertTrue(FileManager.default.fileExists(atPath: h.path(".fom/logs/pacer.out.log.3")), "rotated many times")
+    }
 }

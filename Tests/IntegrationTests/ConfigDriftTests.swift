@@ -1,8 +1,9 @@
 import Foundation
 import XCTest
 
-/// Found by exploratory testing with the real stack, each reproduced before its fix.
-final class UserTestingTests: XCTestCase {
+/// What the running daemon and processes got against what the files say now: environment drift,
+/// a changed or broken supervisor.json, the marker a CLI must not hand on.
+final class ConfigDriftTests: XCTestCase {
     var harness: FomHarness!
 
     override func tearDown() {
@@ -10,44 +11,52 @@ final class UserTestingTests: XCTestCase {
         harness = nil
     }
 
-    func testKillWithoutDaemonStopsWhatADeadDaemonLeftRunning() throws {
+    func testMarkerInheritedByTheCLIIsNotHandedOn() throws {
         let h = try FomHarness(
             config: """
-                { "instances": [ {"name": "a", "kind": "process", "command": ["sleep", "3070"]},
-                                 {"name": "b", "kind": "process", "killTimeout": "1s",
-                                  "command": ["/bin/sh", "-c", "trap '' TERM; while true; do sleep 0.05; done"]} ] }
+                { "instances": [ {"name": "a", "kind": "process", "command": ["sleep", "3025"]},
+                                 {"name": "b", "kind": "process", "command": ["sleep", "3026"]} ] }
                 """)
         harness = h
+        h.extraEnvironment["FOM_TREE"] = "0123456789abcdef/a"
         XCTAssertEqual(h.fom("start").code, 0)
-        guard let daemon = h.daemonPid() else { return XCTFail("no daemon") }
-        kill(daemon, SIGKILL)
-        h.waitUntil("the daemon is gone") { !FomHarness.isAlive(daemon) }
-        let kill = h.fom("kill", timeout: 30)
-        XCTAssertEqual(kill.code, 0, kill.err)
-        XCTAssertTrue(kill.out.contains("stopped") && kill.out.contains("needed SIGKILL"), kill.out)
-        XCTAssertEqual(FomHarness.pids(withToken: "sleep 3070"), [])
-        XCTAssertFalse(h.fom("list").err.contains("still run"), "nothing of the old run is left")
+        let env = h.fom("env", "b").out
+        XCTAssertFalse(env.contains("FOM_TREE=0123456789abcdef/a"), env)
+        XCTAssertTrue(env.contains("FOM_TREE=") && env.contains("/b\n"), env)
+        XCTAssertEqual(h.fom("stop", "a").code, 0)
+        XCTAssertEqual(h.status("b"), "online", "stopping a must not touch b")
     }
 
-    func testRestartOfSeveralStopsDependentsFirstAndStartsDependenciesFirst() throws {
+    func testEnvDriftIgnoresWhatAWrapperChangedItself() throws {
         let h = try FomHarness(
             config: """
-                { "instances": [
-                    {"name": "app", "kind": "process", "dependsOn": ["db"], "command": ["sleep", "3071"]},
-                    {"name": "db", "kind": "process", "command": ["sleep", "3072"]} ] }
+                { "instances": [ {"name": "wrapped", "kind": "process",
+                  "command": ["/bin/sh", "-c", "export WRAPPER_ADDED=1; exec sleep 3046"]} ] }
                 """)
         harness = h
         XCTAssertEqual(h.fom("start").code, 0)
-        let before = h.read(".fom/logs/fom.log").count
-        let restart = h.fom("restart", "all")
-        XCTAssertEqual(restart.code, 0, restart.err)
-        XCTAssertEqual(h.status("app"), "online")
-        XCTAssertEqual(h.status("db"), "online")
-        let log = String(h.read(".fom/logs/fom.log").dropFirst(before))
-        func at(_ text: String) -> String.Index { log.range(of: text)?.lowerBound ?? log.endIndex }
-        XCTAssertLessThan(at("app: stopped by fom"), at("db: stopping"), log)
-        XCTAssertLessThan(at("db: stopped by fom"), at("db: started"), log)
-        XCTAssertLessThan(at("db: started"), at("app: started"), log)
+        let env = h.fom("env", "wrapped")
+        XCTAssertTrue(env.out.contains("WRAPPER_ADDED=1"), "the real environment, from /proc")
+        XCTAssertFalse(env.err.contains("warning"), env.err)
+    }
+
+    func testChangedConfigIsPointedOut() throws {
+        let h = try FomHarness(
+            config: """
+                { "instances": [ {"name": "a", "kind": "process", "command": ["sleep", "3047"]} ] }
+                """)
+        harness = h
+        XCTAssertEqual(h.fom("start").code, 0)
+        XCTAssertFalse(h.fom("env", "a").err.contains("changed"))
+        // Two CLI runs (milliseconds each) already separate the daemon's read from this write.
+        try h.write(
+            "supervisor.json",
+            """
+            { "instances": [ {"name": "a", "kind": "process", "env": {"NEW": "1"}, "command": ["sleep", "3047"]} ] }
+            """)
+        let env = h.fom("env", "a")
+        XCTAssertTrue(env.err.contains("changed after the daemon read it"), env.err)
+        XCTAssertTrue(h.fom("restart", "a").err.contains("changed after the daemon read it"))
     }
 
     func testBrokenConfigDoesNotLockOutTheRunningDaemon() throws {
