@@ -91,33 +91,11 @@ extension Supervisor {
             reply(fd, rows(instances))
         case .describe, .env:
             guard let instance = resolve(request.targets, fd: fd, single: true)?.first else { return }
-            var members: [(String, JSONValue)] = [("instance", instance.info(now: now, detailed: true).json)]
-            if request.command == .env || request.command == .describe {
-                do {
-                    let next = try InstanceEnvironment.compute(
-                        instance.config, id: instance.id, envFile: options.envFile,
-                        supervisorEnvironment: supervisorEnvironment)
-                    var object = JSONObject()
-                    for name in next.sortedNames { object[name] = .string(next.variables[name]!) }
-                    members.append(("next", .object(object)))
-                    var sources = JSONObject()
-                    for name in next.sortedNames { sources[name] = .string(next.source(of: name)?.description ?? "") }
-                    members.append(("sources", .object(sources)))
-                } catch {
-                    members.append(("nextError", .string("\(error)")))
-                }
-                if instance.machine.pid != nil {
-                    var spawned = JSONObject()
-                    for (name, value) in instance.spawnedEnvironment.sorted(by: { $0.key < $1.key }) {
-                        spawned[name] = .string(value)
-                    }
-                    members.append(("spawned", .object(spawned)))
-                }
-                members.append(("configDigest", .string(configDigest)))
-                members.append(("envFile", .string(options.envFile)))
-                members.append(("logs", .array([.string(instance.out.path), .string(instance.err.path)])))
+            if request.command == .env {
+                reply(fd, envAnswer(instance, reveal: request.reveal).json)
+            } else {
+                reply(fd, describeAnswer(instance).json)
             }
-            reply(fd, Response.ok(members))
         case .start, .stop, .restart:
             if shuttingDown {
                 reply(fd, Response.error("the daemon is shutting down"))
@@ -285,5 +263,52 @@ extension Supervisor {
         }
         waiters.removeAll { $0.client == fd }
         killClients.removeAll { $0 == fd }
+    }
+
+    /// The environment a next start would get, computed afresh from the files.
+    func nextEnvironment(_ instance: ManagedInstance) -> Result<ResolvedEnvironment, Error> {
+        Result {
+            try InstanceEnvironment.compute(
+                instance.config, id: instance.id, envFile: options.envFile,
+                supervisorEnvironment: supervisorEnvironment)
+        }
+    }
+
+    func envAnswer(_ instance: ManagedInstance, reveal: Bool) -> EnvAnswer {
+        func shown(_ variables: [String: String]) -> [String: String] {
+            var result: [String: String] = [:]
+            for (name, value) in variables {
+                result[name] = Redaction.display(name: name, value: value, reveal: reveal)
+            }
+            return result
+        }
+        let next = nextEnvironment(instance)
+        let running = instance.machine.pid != nil
+        var drift: [String] = []
+        if running, case .success(let env) = next {
+            drift = EnvironmentLayers.drift(
+                running: instance.spawnedEnvironment, next: env.variables, ignoring: InstanceEnvironment.notDrift)
+        }
+        var nextError: String?
+        if case .failure(let error) = next { nextError = "\(error)" }
+        return EnvAnswer(
+            instance: instance.info(now: now, detailed: true),
+            next: (try? next.get()).map { shown($0.variables) }, nextError: nextError,
+            spawned: running ? shown(instance.spawnedEnvironment) : nil, drift: drift,
+            configDigest: configDigest, revealed: reveal)
+    }
+
+    func describeAnswer(_ instance: ManagedInstance) -> DescribeAnswer {
+        var sources: [String: String] = [:]
+        var nextError: String?
+        switch nextEnvironment(instance) {
+        case .success(let env):
+            for name in env.sortedNames { sources[name] = env.source(of: name)?.description ?? "" }
+        case .failure(let error):
+            nextError = "\(error)"
+        }
+        return DescribeAnswer(
+            instance: instance.info(now: now, detailed: true), sources: sources, nextError: nextError,
+            envFile: options.envFile, logs: [instance.out.path, instance.err.path], configDigest: configDigest)
     }
 }

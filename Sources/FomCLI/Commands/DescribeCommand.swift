@@ -17,16 +17,17 @@ enum DescribeCommand {
         var nextError: String?
         if let client = Client.connect(context) {
             defer { client.close() }
-            let answer = try client.request(Request(.describe, targets: [config.name]))
-            context.warnIfConfigChanged(daemonDigest: answer["configDigest"]?.stringValue, command: "describe")
-            if let live = answer["instance"].flatMap(InstanceInfo.init(json:)) {
-                info = live
-                if info.command.isEmpty { info.command = config.resolvedCommand(pythonExists: Files.isExecutable) }
+            let raw = try client.request(Request(.describe, targets: [config.name]))
+            guard let answer = DescribeAnswer(json: raw) else {
+                throw Failure(raw["error"]?.stringValue ?? "the daemon gave no description of \(config.name)")
             }
-            for member in answer["sources"]?.objectValue ?? JSONObject() {
-                sources.append((member.key, member.value.stringValue ?? ""))
+            context.warnIfConfigChanged(daemonDigest: answer.configDigest, command: "describe")
+            info = answer.instance
+            if info.command.isEmpty { info.command = config.resolvedCommand(pythonExists: Files.isExecutable) }
+            sources = answer.sources.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }.map {
+                ($0.key, $0.value)
             }
-            nextError = answer["nextError"]?.stringValue
+            nextError = answer.nextError
         } else {
             do {
                 let env = try context.nextEnvironment(config, id: id)

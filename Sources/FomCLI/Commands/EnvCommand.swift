@@ -15,31 +15,37 @@ enum EnvCommand {
         var name = target
         if let client = Client.connect(context) {
             defer { client.close() }
-            let answer = try client.request(Request(.env, targets: [target]))
-            let info = answer["instance"].flatMap(InstanceInfo.init(json:))
-            name = info?.name ?? target
-            context.warnIfConfigChanged(daemonDigest: answer["configDigest"]?.stringValue, command: "env")
-            let next = answer["next"].flatMap(Self.dictionary)
-            if let pid = info?.pid, let lines = ProcFS.environment(Int32(pid)) {
+            let raw = try client.request(Request(.env, targets: [target]))
+            guard let answer = EnvAnswer(json: raw) else {
+                throw Failure(raw["error"]?.stringValue ?? "the daemon gave no environment")
+            }
+            name = answer.instance.name
+            context.warnIfConfigChanged(daemonDigest: answer.configDigest, command: "env")
+            if let pid = answer.instance.pid, let lines = ProcFS.environment(Int32(pid)) {
                 variables = parse(lines)
-                if let next {
-                    // Against what fom started it with: a wrapper may have changed /proc's copy.
-                    let spawned = answer["spawned"].flatMap(Self.dictionary) ?? variables
-                    let changed = EnvironmentLayers.drift(
-                        running: spawned, next: next, ignoring: InstanceEnvironment.notDrift)
-                    if !changed.isEmpty {
-                        Output.err(
-                            "fom env: warning: the files changed since \(name) started; a restart would change \(changed.joined(separator: ", ")) (run 'fom restart \(name)')"
-                        )
-                    }
-                } else if let error = answer["nextError"]?.stringValue {
+                // Compared by the daemon against what fom started it with: a wrapper may have
+                // changed /proc's copy, and secrets are compared without ever leaving the daemon.
+                if !answer.drift.isEmpty {
+                    Output.err(
+                        "fom env: warning: the files changed since \(name) started; a restart would change \(answer.drift.joined(separator: ", ")) (run 'fom restart \(name)')"
+                    )
+                } else if let error = answer.nextError {
                     Output.err("fom env: warning: a restart of \(name) would fail: \(error)")
                 }
             } else {
-                guard let next else {
-                    throw Failure(answer["nextError"]?.stringValue ?? "cannot compute the environment")
+                // Not running: the daemon's masked view, unless --reveal asked for the values.
+                if reveal {
+                    let revealed = try client.request(Request(.env, targets: [target], reveal: true))
+                    guard let next = EnvAnswer(json: revealed)?.next else {
+                        throw Failure(answer.nextError ?? "cannot compute the environment")
+                    }
+                    variables = next
+                } else {
+                    guard let next = answer.next else {
+                        throw Failure(answer.nextError ?? "cannot compute the environment")
+                    }
+                    variables = next
                 }
-                variables = next
                 Output.err("fom env: \(name) is not running; this is the environment its next start would get")
             }
         } else {
@@ -62,12 +68,6 @@ enum EnvCommand {
             }
         }
         return 0
-    }
-
-    static func dictionary(_ value: JSONValue) -> [String: String]? {
-        guard let object = value.objectValue else { return nil }
-        return Dictionary(
-            uniqueKeysWithValues: object.members.compactMap { m in m.value.stringValue.map { (m.key, $0) } })
     }
 
     static func parse(_ lines: [String]) -> [String: String] {

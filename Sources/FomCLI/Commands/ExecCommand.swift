@@ -23,13 +23,18 @@ enum ExecCommand {
             // The daemon's view: its own environment is layer 1 of what the instance gets, and its
             // loaded config (not the file, if that changed since) says where the instance runs.
             defer { client.close() }
-            let answer = try client.request(Request(.env, targets: [config.name]))
-            context.warnIfConfigChanged(daemonDigest: answer["configDigest"]?.stringValue, command: "exec")
-            guard let next = answer["next"].flatMap(EnvCommand.dictionary) else {
-                throw Failure(answer["nextError"]?.stringValue ?? "cannot compute the environment of \(config.name)")
+            // The command needs the real values (its CVAT password): one of the two answers
+            // that carry secrets in cleartext.
+            let raw = try client.request(Request(.env, targets: [config.name], reveal: true))
+            guard let answer = EnvAnswer(json: raw) else {
+                throw Failure(raw["error"]?.stringValue ?? "the daemon gave no environment for \(config.name)")
+            }
+            context.warnIfConfigChanged(daemonDigest: answer.configDigest, command: "exec")
+            guard let next = answer.next else {
+                throw Failure(answer.nextError ?? "cannot compute the environment of \(config.name)")
             }
             variables = next
-            if let info = answer["instance"].flatMap(InstanceInfo.init(json:)), !info.cwd.isEmpty { cwd = info.cwd }
+            if !answer.instance.cwd.isEmpty { cwd = answer.instance.cwd }
         } else {
             variables = try context.nextEnvironment(config, id: id).variables
         }
