@@ -161,7 +161,34 @@ final class EndToEndTests: XCTestCase {
         }
         XCTAssertTrue(httpGet(h, port: reviewPort, path: "/fiftyone").hasPrefix("200 "))
 
-        // 6. stop all, kill: nothing of the test is left.
+        // 6. reload applies only the difference: a new CVAT password restarts annotate alone, an
+        // edit of review's env restarts review alone; MongoDB keeps its process throughout.
+        let pidsBefore = ["mongodb", "annotate", "review"].map { h.pid($0) }
+        try h.write(".env", h.read(".env").replacingOccurrences(of: "CVAT_PASSWORD=", with: "CVAT_PASSWORD=reloaded-"))
+        let reload = h.fom("reload", timeout: 180)
+        XCTAssertEqual(reload.code, 0, reload.out + reload.err)
+        XCTAssertTrue(reload.out.contains("annotate: restarted (changed: environment.FIFTYONE_CVAT_PASSWORD)"), reload.out)
+        XCTAssertEqual(h.status("annotate"), "online")
+        XCTAssertNotEqual(h.pid("annotate"), pidsBefore[1])
+        XCTAssertEqual(h.pid("review"), pidsBefore[2])
+        XCTAssertEqual(h.pid("mongodb"), pidsBefore[0])
+        XCTAssertTrue(h.fom("env", "annotate", "--reveal").out.contains("FIFTYONE_CVAT_PASSWORD=reloaded-"))
+        let annotatePid = h.pid("annotate")
+        try h.write(
+            "supervisor.json",
+            h.read("supervisor.json").replacingOccurrences(
+                of: #""FIFTYONE_DATABASE_NAME": "review""#,
+                with: #""FIFTYONE_DATABASE_NAME": "review", "FOM_E2E_RELOADED": "yes""#))
+        let edit = h.fom("reload", timeout: 180)
+        XCTAssertEqual(edit.code, 0, edit.out + edit.err)
+        XCTAssertTrue(edit.out.contains("review: restarted (changed: env.FOM_E2E_RELOADED)"), edit.out)
+        XCTAssertEqual(h.status("review"), "online")
+        XCTAssertEqual(h.pid("annotate"), annotatePid)
+        XCTAssertEqual(h.pid("mongodb"), pidsBefore[0])
+        XCTAssertTrue(h.fom("env", "review").out.contains("FOM_E2E_RELOADED=yes"))
+        XCTAssertTrue(httpGet(h, port: reviewPort, path: "/fiftyone").hasPrefix("200 "))
+
+        // 7. stop all, kill: nothing of the test is left.
         let stop = h.fom("stop", "all", timeout: 120)
         XCTAssertEqual(stop.code, 0, stop.err)
         XCTAssertEqual(h.fom("kill", timeout: 60).code, 0)
