@@ -11,10 +11,11 @@ final class ControlSocketTests: XCTestCase {
     }
 
     func testClientLeavingWhileWaitingDoesNotMakeTheDaemonSpin() throws {
+        let port = FomHarness.freePort()
         let h = try FomHarness(
             config: """
-                { "instances": [ {"name": "slow", "kind": "process", "autostart": false, "port": \(21_000 + Int(getpid() % 900)),
-                  "ready": {"tcp": \(21_000 + Int(getpid() % 900))}, "readyTimeout": "60s", "command": ["sleep", "3022"]} ] }
+                { "instances": [ {"name": "slow", "kind": "process", "autostart": false, "port": \(port),
+                  "ready": {"tcp": \(port)}, "readyTimeout": "60s", "command": ["sleep", "3022"]} ] }
                 """)
         harness = h
         XCTAssertEqual(h.fom("ping").code, 0)
@@ -53,7 +54,7 @@ final class ControlSocketTests: XCTestCase {
     }
 
     func testKillAnswersClientsStillWaiting() throws {
-        let port = 22_900 + Int(getpid() % 90)
+        let port = FomHarness.freePort()
         let h = try FomHarness(
             config: """
                 { "instances": [

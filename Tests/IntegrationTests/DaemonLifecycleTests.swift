@@ -173,7 +173,7 @@ final class DaemonLifecycleTests: XCTestCase {
     }
 
     func testPortHeldByAnotherProcessMakesInstanceErroredNamingThePid() throws {
-        let port = 18_000 + Int(getpid() % 1000)
+        let port = FomHarness.freePort()
         let h = try make(
             """
             {"name": "web", "kind": "process", "port": \(port), "command": ["/bin/sh", "-c", "exec sleep 3008"]}

@@ -72,7 +72,7 @@ final class DaemonProcessTests: XCTestCase {
     }
 
     func testDependentWaitsForTcpReadyDependency() throws {
-        let port = 19_000 + Int(getpid() % 1000)
+        let port = FomHarness.freePort()
         let h = try FomHarness(
             config: """
                 { "instances": [
@@ -92,9 +92,10 @@ final class DaemonProcessTests: XCTestCase {
     }
 
     func testReadyTimeoutIsAFailedStartAndEndsErrored() throws {
+        let port = FomHarness.freePort()
         let h = try FomHarness(
             config: """
-                { "instances": [ {"name": "mute", "kind": "process", "port": \(19_500 + Int(getpid() % 400)),
+                { "instances": [ {"name": "mute", "kind": "process", "port": \(port),
                   "ready": {"http": "/health"}, "readyTimeout": "300ms", "maxRestarts": 2, "killTimeout": "1s",
                   "command": ["sleep", "3015"]} ] }
                 """)

@@ -15,24 +15,7 @@ final class EndToEndTests: XCTestCase {
         .deletingLastPathComponent().path
 
     /// A free TCP port on 127.0.0.1, from the kernel.
-    func freePort() -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var addr = sockaddr_in()
-        addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-        addr.sin_port = 0
-        _ = withUnsafePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-            }
-        }
-        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) }
-        }
-        return Int(UInt16(bigEndian: addr.sin_port))
-    }
+    func freePort() -> Int { FomHarness.freePort() }
 
     /// Runs the venv's Python on a snippet and returns its stdout.
     func python(_ code: String) -> String {
@@ -167,7 +150,8 @@ final class EndToEndTests: XCTestCase {
         try h.write(".env", h.read(".env").replacingOccurrences(of: "CVAT_PASSWORD=", with: "CVAT_PASSWORD=reloaded-"))
         let reload = h.fom("reload", timeout: 180)
         XCTAssertEqual(reload.code, 0, reload.out + reload.err)
-        XCTAssertTrue(reload.out.contains("annotate: restarted (changed: environment.FIFTYONE_CVAT_PASSWORD)"), reload.out)
+        XCTAssertTrue(
+            reload.out.contains("annotate: restarted (changed: environment.FIFTYONE_CVAT_PASSWORD)"), reload.out)
         XCTAssertEqual(h.status("annotate"), "online")
         XCTAssertNotEqual(h.pid("annotate"), pidsBefore[1])
         XCTAssertEqual(h.pid("review"), pidsBefore[2])

@@ -78,7 +78,7 @@ final class OrderingTests: XCTestCase {
     }
 
     func testRenamedInstanceWaitsForTheOldRunToLeaveItsPort() throws {
-        let port = 22_000 + Int(getpid() % 900)
+        let port = FomHarness.freePort()
         let server = #"["python3", "-m", "http.server", "{port}", "--bind", "127.0.0.1"]"#
         let h = try FomHarness(
             config: """
