@@ -84,6 +84,7 @@ extension Supervisor {
                     ("pid", JSONValue(Int(getpid()))), ("version", .string(FomVersion.string)),
                     ("uptimeMs", JSONValue(Int((Clock.monotonicNanoseconds() - started) / 1_000_000))),
                     ("config", .string(options.config.path)), ("rssBytes", JSONValue(ProcFS.ownRSS())),
+                    ("envFile", .string(options.envFile)),
                 ]))
         case .list:
             reply(fd, rows(instances))
@@ -93,7 +94,7 @@ extension Supervisor {
             if request.command == .env || request.command == .describe {
                 do {
                     let next = try InstanceEnvironment.compute(
-                        instance.config, id: instance.id, envFile: options.envFile,
+                        instance.config, id: instance.id, envFile: options.envFile, envFileRequired: options.envFileRequired,
                         supervisorEnvironment: supervisorEnvironment)
                     var object = JSONObject()
                     for name in next.sortedNames { object[name] = .string(next.variables[name]!) }

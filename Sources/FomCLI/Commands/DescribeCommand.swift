@@ -15,9 +15,13 @@ enum DescribeCommand {
             command: config.resolvedCommand(pythonExists: Files.isExecutable), cwd: config.cwd)
         var sources: [(String, String)] = []
         var nextError: String?
+        var envFile = context.envFile
         if let client = Client.connect(context) {
             defer { client.close() }
             let answer = try client.request(Request(.describe, targets: [config.name]))
+            try context.checkDaemonEnvFile(answer["envFile"]?.stringValue, command: "describe")
+            // The file the daemon reads, which `--env` does not change once it runs.
+            envFile = answer["envFile"]?.stringValue ?? envFile
             context.warnIfConfigChanged(daemonDigest: answer["configDigest"]?.stringValue, command: "describe")
             if let live = answer["instance"].flatMap(InstanceInfo.init(json:)) {
                 info = live
@@ -41,7 +45,7 @@ enum DescribeCommand {
                 var s = JSONObject()
                 for (k, v) in sources { s[k] = .string(v) }
                 o["envSources"] = .object(s)
-                o["envFile"] = .string(context.envFile)
+                o["envFile"] = .string(envFile)
                 o["logs"] = [
                     "out": .string("\(context.config.logs.dir)/\(config.name).out.log"),
                     "err": .string("\(context.config.logs.dir)/\(config.name).err.log"),
@@ -75,7 +79,7 @@ enum DescribeCommand {
             config.maxMemory.map { "\(SizeText.format($0)) for the whole tree, checked every 3s" } ?? "-")
         row("depends on", config.dependsOn.isEmpty ? "-" : config.dependsOn.joined(separator: ", "))
         row("cvat sync", config.cvatSync ? "on" : "off")
-        row("env file", context.envFile)
+        row("env file", envFile)
         row("logs", "\(context.config.logs.dir)/\(config.name).out.log, \(config.name).err.log")
         if info.logErrors > 0 { row("log errors", "\(info.logErrors) (last: \(info.lastLogError ?? "?"))") }
         row("last exit", info.lastExit ?? "-")

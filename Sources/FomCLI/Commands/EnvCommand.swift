@@ -16,6 +16,7 @@ enum EnvCommand {
         if let client = Client.connect(context) {
             defer { client.close() }
             let answer = try client.request(Request(.env, targets: [target]))
+            try context.checkDaemonEnvFile(answer["envFile"]?.stringValue, command: "env")
             let info = answer["instance"].flatMap(InstanceInfo.init(json:))
             name = info?.name ?? target
             context.warnIfConfigChanged(daemonDigest: answer["configDigest"]?.stringValue, command: "env")

@@ -24,6 +24,7 @@ enum ExecCommand {
             // loaded config (not the file, if that changed since) says where the instance runs.
             defer { client.close() }
             let answer = try client.request(Request(.env, targets: [config.name]))
+            try context.checkDaemonEnvFile(answer["envFile"]?.stringValue, command: "exec")
             context.warnIfConfigChanged(daemonDigest: answer["configDigest"]?.stringValue, command: "exec")
             guard let next = answer["next"].flatMap(EnvCommand.dictionary) else {
                 throw Failure(answer["nextError"]?.stringValue ?? "cannot compute the environment of \(config.name)")

@@ -153,7 +153,10 @@ struct DotEnvParser {
         i = j + 1
         skipBlanks()
         if i < text.count, text[i] != "\n", text[i] != "#" {
-            if let secret = Redaction.isSecret(key) ? key : secretName(onLineOf: i) {
+            if Redaction.isSecret(key) {
+                throw error(line, "\(key): unexpected text after the closing quote (\(Self.notShown(key)))")
+            }
+            if let secret = secretName(onLineOf: i) {
                 throw error(line, "unexpected text after the closing quote of \(key) (\(Self.notShown(secret)))")
             }
             throw error(
