@@ -143,6 +143,7 @@ final class EnvFileTests: XCTestCase {
         XCTAssertEqual(h.fom("kill").code, 0)
         XCTAssertEqual(h.fom("start", "job", "--env", "prod").code, 0)
         XCTAssertTrue(h.fom("env", "job").out.contains("FOO=prod"))
+        XCTAssertTrue(h.fom("ping").out.hasSuffix("env file \(h.path(".env.prod"))\n"), h.fom("ping").out)
         XCTAssertTrue(h.fom("describe", "job").out.contains("env file        \(h.path(".env.prod"))"))
         XCTAssertEqual(h.fom("restart", "job", "--env", "prod").code, 0)
         XCTAssertTrue(h.fom("env", "job", "--env", "prod").out.contains("FOO=prod"))

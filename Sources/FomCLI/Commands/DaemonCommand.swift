@@ -78,8 +78,11 @@ enum DaemonCommand {
         } else {
             let pid = answer["pid"]?.intValue ?? 0
             let uptime = answer["uptimeMs"]?.intValue ?? 0
+            // The env file too: the daemon reads the one it was started with, whatever `--env` says now.
+            let envFile = answer["envFile"]?.stringValue.map { ", env file \($0)" } ?? ""
             Output.out(
-                "pong: daemon pid \(pid), up \(Output.duration(ms: uptime)), \(answer["config"]?.stringValue ?? "")")
+                "pong: daemon pid \(pid), up \(Output.duration(ms: uptime)), \(answer["config"]?.stringValue ?? "")\(envFile)"
+            )
         }
         return 0
     }
