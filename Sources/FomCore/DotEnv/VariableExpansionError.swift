@@ -23,7 +23,7 @@ public enum VariableExpansionError: Error, Sendable, Equatable, CustomStringConv
         switch self {
         case .missingRequired: "the value requires a variable that is missing or empty"
         case .invalidReference:
-            "the value has an invalid ${...} reference (single quotes keep a '$' literal)"
+            "the value has an invalid ${...} reference ('$$' is a literal '$')"
         }
     }
 }
