@@ -26,8 +26,19 @@ struct Client {
 
     /// Connects, starting the daemon in the background first when it is not running (as pm2
     /// does), and says so on stderr.
-    static func connectOrStart(_ context: Context) throws -> Client {
-        if let client = connect(context) { return client }
+    static func connectOrStart(_ context: Context, command: String) throws -> Client {
+        if let client = connect(context) {
+            if context.envName != nil {
+                do {
+                    let answer = try client.request(Request(.ping))
+                    try context.checkDaemonEnvFile(answer["envFile"]?.stringValue, command: command)
+                } catch {
+                    client.close()
+                    throw error
+                }
+            }
+            return client
+        }
         let pid = try startDaemon(context)
         Output.err("fom: the daemon was not running; started it (pid \(pid))")
         let deadline = Clock.monotonicNanoseconds() + 10_000_000_000

@@ -59,23 +59,46 @@ struct Context {
         if let envName, envName.isEmpty || envName.contains("/") {
             throw UsageError("--env takes a name such as 'dev' (for .env.dev), not \"\(envName)\"")
         }
+        let envFile = config.envFile(selecting: envName)
+        if envName != nil {
+            // A mistyped name must not run anything with no variables at all (compose's
+            // `--env-file` refuses a missing file too), whatever the command.
+            do {
+                _ = try EnvFile.text(envFile, required: true, envName: envName)
+            } catch {
+                throw Failure(error.description)
+            }
+        }
         return Context(
-            config: config, envFile: config.envFile(selecting: envName),
+            config: config, envFile: envFile,
             runtime: RuntimeDirectory(configDirectory: config.directory, environment: environment),
             environment: environment, envName: envName, configDigest: Fingerprint.of(text), configError: configError)
     }
 
     /// Reads the env file for validation: its errors name file and line.
     func checkEnvFile() throws {
-        guard let text = Files.readText(envFile) else {
-            if envName != nil { throw Failure("\(envFile): no such file (selected by --env \(envName!))") }
-            return
+        let text: String?
+        do {
+            text = try EnvFile.text(envFile, required: envName != nil, envName: envName)
+        } catch {
+            throw Failure(error.description)
         }
+        guard let text else { return }
         do {
             _ = try DotEnv.parse(text, file: envFile, lookup: { environment[$0] })
         } catch {
             throw Failure(error.description, located: true)
         }
+    }
+
+    /// The daemon reads its env file when it starts (`--env` then), so a command that names
+    /// another one would silently get the daemon's. Refused, with the way to switch; without
+    /// `--env` the command takes whatever the daemon runs with, as pm2 does.
+    func checkDaemonEnvFile(_ daemonEnvFile: String?, command: String) throws {
+        guard let envName, let daemonEnvFile, daemonEnvFile != envFile else { return }
+        throw Failure(
+            "fom \(command) --env \(envName): the daemon runs with \(daemonEnvFile), not \(envFile); it reads its env file when it starts ('fom kill' then 'fom start --env \(envName)' switches it)"
+        )
     }
 }
 
@@ -123,7 +146,8 @@ extension Context {
     func nextEnvironment(_ instance: InstanceConfig, id: Int) throws -> ResolvedEnvironment {
         do {
             return try InstanceEnvironment.compute(
-                instance, id: id, envFile: envFile, supervisorEnvironment: environment)
+                instance, id: id, envFile: envFile, envFileRequired: envName != nil,
+                supervisorEnvironment: environment)
         } catch {
             throw Failure("\(error)")
         }

@@ -10,12 +10,11 @@ public enum InstanceEnvironment {
     public static let notDrift: Set<String> = [markerName, "PWD", "OLDPWD", "SHLVL", "_"]
 
     public static func compute(
-        _ instance: InstanceConfig, id: Int, envFile: String, supervisorEnvironment: [String: String]
+        _ instance: InstanceConfig, id: Int, envFile: String, envFileRequired: Bool = false,
+        supervisorEnvironment: [String: String]
     ) throws -> ResolvedEnvironment {
-        var entries: [DotEnvEntry] = []
-        if let text = Files.readText(envFile) {
-            entries = try DotEnv.parse(text, file: envFile, lookup: { supervisorEnvironment[$0] })
-        }
+        let entries = try EnvFile.entries(
+            envFile, required: envFileRequired, supervisorEnvironment: supervisorEnvironment)
         // The child starts in the instance's directory, so PWD says that one, as a shell would.
         var base = supervisorEnvironment
         base["PWD"] = instance.cwd

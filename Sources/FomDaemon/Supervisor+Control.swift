@@ -86,6 +86,7 @@ extension Supervisor {
                     ("pid", JSONValue(Int(getpid()))), ("version", .string(FomVersion.string)),
                     ("uptimeMs", JSONValue(Int((Clock.monotonicNanoseconds() - started) / 1_000_000))),
                     ("config", .string(options.config.path)), ("rssBytes", JSONValue(ProcFS.ownRSS())),
+                    ("envFile", .string(options.envFile)),
                 ]))
         case .list:
             reply(fd, rows(instances))
@@ -270,7 +271,7 @@ extension Supervisor {
         Result {
             try InstanceEnvironment.compute(
                 instance.config, id: instance.id, envFile: options.envFile,
-                supervisorEnvironment: supervisorEnvironment)
+                envFileRequired: options.envFileRequired, supervisorEnvironment: supervisorEnvironment)
         }
     }
 
@@ -295,7 +296,7 @@ extension Supervisor {
             instance: instance.info(now: now, detailed: true),
             next: (try? next.get()).map { shown($0.variables) }, nextError: nextError,
             spawned: running ? shown(instance.spawnedEnvironment) : nil, drift: drift,
-            configDigest: configDigest, revealed: reveal)
+            configDigest: configDigest, envFile: options.envFile, revealed: reveal)
     }
 
     func describeAnswer(_ instance: ManagedInstance) -> DescribeAnswer {

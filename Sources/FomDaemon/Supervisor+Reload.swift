@@ -26,12 +26,11 @@ extension Supervisor {
         }
         // The env file follows the config unless the daemon was started with --env.
         let envFile = options.envFile == options.config.envFile ? config.envFile : options.envFile
-        if let envText = Files.readText(envFile) {
-            do {
-                _ = try DotEnv.parse(envText, file: envFile, lookup: { self.supervisorEnvironment[$0] })
-            } catch {
-                return refuse(error.description)
-            }
+        do {
+            _ = try EnvFile.entries(
+                envFile, required: options.envFileRequired, supervisorEnvironment: supervisorEnvironment)
+        } catch {
+            return refuse("\(error)")
         }
         var ids = state.ids
         let newIDs = ids.assign(config.instances.map(\.name))
@@ -41,7 +40,8 @@ extension Supervisor {
             guard let instance = self.byName[next.name], instance.machine.pid != nil else { return [] }
             guard
                 let fresh = try? InstanceEnvironment.compute(
-                    next, id: instance.id, envFile: envFile, supervisorEnvironment: self.supervisorEnvironment)
+                    next, id: instance.id, envFile: envFile, envFileRequired: self.options.envFileRequired,
+                    supervisorEnvironment: self.supervisorEnvironment)
             else { return ["(cannot be computed)"] }
             return EnvironmentLayers.drift(
                 running: instance.spawnedEnvironment, next: fresh.variables, ignoring: InstanceEnvironment.notDrift)

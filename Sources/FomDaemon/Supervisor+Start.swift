@@ -18,7 +18,7 @@ extension Supervisor {
         let environment: ResolvedEnvironment
         do {
             environment = try InstanceEnvironment.compute(
-                config, id: instance.id, envFile: options.envFile,
+                config, id: instance.id, envFile: options.envFile, envFileRequired: options.envFileRequired,
                 supervisorEnvironment: supervisorEnvironment)
         } catch {
             feed(instance, .startFailed("\(error)"))

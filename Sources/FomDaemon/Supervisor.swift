@@ -10,6 +10,8 @@ public final class Supervisor {
     public struct Options: Sendable {
         public var config: SupervisorConfig
         public var envFile: String
+        /// Named by `--env`: then a missing file is an error, not "no variables".
+        public var envFileRequired = false
         public var runtime: RuntimeDirectory
         /// Echo fom.log lines on stderr (`fom daemon` in a terminal or a container).
         public var echoEvents: Bool

@@ -13,12 +13,15 @@ public struct EnvAnswer: Sendable, Equatable {
     public var spawned: [String: String]?
     public var drift: [String]
     public var configDigest: String
+    /// The env file the daemon reads.
+    public var envFile: String
     public var revealed: Bool
 
     public init(
         instance: InstanceInfo, next: [String: String]?, nextError: String?, spawned: [String: String]?,
-        drift: [String], configDigest: String, revealed: Bool
+        drift: [String], configDigest: String, envFile: String, revealed: Bool
     ) {
+        self.envFile = envFile
         self.instance = instance
         self.next = next
         self.nextError = nextError
@@ -36,6 +39,7 @@ public struct EnvAnswer: Sendable, Equatable {
             ("spawned", spawned.map(Self.object) ?? .null),
             ("drift", .array(drift.map { .string($0) })),
             ("configDigest", .string(configDigest)),
+            ("envFile", .string(envFile)),
             ("revealed", .bool(revealed)),
         ])
     }
@@ -48,7 +52,8 @@ public struct EnvAnswer: Sendable, Equatable {
             instance: instance, next: v["next"].flatMap(Self.dictionary), nextError: v["nextError"]?.stringValue,
             spawned: v["spawned"].flatMap(Self.dictionary),
             drift: v["drift"]?.arrayValue?.compactMap(\.stringValue) ?? [],
-            configDigest: v["configDigest"]?.stringValue ?? "", revealed: v["revealed"]?.boolValue ?? false)
+            configDigest: v["configDigest"]?.stringValue ?? "", envFile: v["envFile"]?.stringValue ?? "",
+            revealed: v["revealed"]?.boolValue ?? false)
     }
 
     static func object(_ variables: [String: String]) -> JSONValue {

@@ -122,8 +122,14 @@ final class DotEnvGoldenTests: XCTestCase {
             .error(".env:1: A: required variable NOPE is missing a value: set it in /home/fom")),
         c("A=${NOPE:-${HOME}/d}", .entries(["A": "/home/fom/d"])),
         c("A=${NOPE:-x}}", .entries(["A": "x}"])),
-        c("A=${NOPE:-{x}y}", .entries(["A": "{xy}"])),
-        c("A=${HOME:-${NOPE:?x}}", .error(".env:1: A: required variable NOPE is missing a value: x")),
+        // Every `{` inside a default counts (compose-go since v2.0.0-rc.8).
+        c("A=${NOPE:-{x}y}", .entries(["A": "{x}y"])),
+        c(#"A=${NOPE:-{"json":1}}"#, .entries(["A": #"{"json":1}"#])),
+        c("A=${NOPE:-a{b}c}", .entries(["A": "a{b}c"])),
+        // Only the branch that is used is expanded (compose-go v2.10.1).
+        c("A=${HOME:-${NOPE:?x}}", .entries(["A": "/home/fom"])),
+        c("A=${NOPE:+${NOPE2:?x}}", .entries(["A": ""])),
+        c("A=${NOPE:-${NOPE2:?x}}", .error(".env:1: A: required variable NOPE2 is missing a value: x")),
         c("A=${NOPE:-a b}", .entries(["A": "a b"])),
         c("A=${NOPE:-a #b}", .error(#".env:1: A: invalid variable reference "${NOPE:-a""#)),
 

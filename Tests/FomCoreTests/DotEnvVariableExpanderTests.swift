@@ -53,8 +53,12 @@ final class DotEnvVariableExpanderTests: XCTestCase {
         XCTAssertEqual(try expand("${NOPE:-x} and ${PORT:+p}"), "x and p")
     }
 
-    func testDefaultIsExpandedEvenWhenNotUsedAsComposeDoes() {
-        XCTAssertEqual(expansionError("${A:-${NOPE:?needed}}"), .missingRequired(variable: "NOPE", reason: "needed"))
+    func testOnlyTheBranchThatIsUsedIsExpanded() throws {
+        XCTAssertEqual(try expand("${A:-${NOPE:?needed}}"), "a")
+        XCTAssertEqual(try expand("${NOPE:+${NOPE2:?needed}}"), "")
+        XCTAssertEqual(try expand("${A?${NOPE:?needed}}"), "a")
+        XCTAssertEqual(
+            expansionError("${NOPE:-${NOPE2:?needed}}"), .missingRequired(variable: "NOPE2", reason: "needed"))
     }
 
     func testMissingRequiredNamesTheVariableAndTheMessage() {
@@ -70,7 +74,7 @@ final class DotEnvVariableExpanderTests: XCTestCase {
     func testReferenceMustCloseOnTheSameLine() {
         XCTAssertEqual(expansionError("${NOPE:-a\nb}"), .invalidReference("${NOPE:-a"))
         XCTAssertEqual(expansionError("${A"), .invalidReference("${A"))
-        XCTAssertEqual(expansionError("${A:-${B}"), .invalidReference("${A:-${B}"))
+        XCTAssertEqual(expansionError("${NOPE:-${B}"), .invalidReference("${B"))
     }
 
     func testInvalidReferencesAreErrorsNotText() {

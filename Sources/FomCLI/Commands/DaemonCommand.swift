@@ -16,10 +16,11 @@ enum DaemonCommand {
             throw Failure("a daemon is already running for \(context.config.path) (pid \(pid))")
         }
         _ = lock  // held open for the daemon's life; the kernel releases it at exit
-        let supervisor = try Supervisor(
-            Supervisor.Options(
-                config: context.config, envFile: context.envFile, runtime: context.runtime, echoEvents: true,
-                configDigest: context.configDigest))
+        var options = Supervisor.Options(
+            config: context.config, envFile: context.envFile, runtime: context.runtime, echoEvents: true,
+            configDigest: context.configDigest)
+        options.envFileRequired = context.envName != nil
+        let supervisor = try Supervisor(options)
         return try supervisor.run(signalFD: signalFD)
     }
 
@@ -69,7 +70,7 @@ enum DaemonCommand {
 
     static func ping(_ args: ParsedArguments) throws -> Int32 {
         let context = try Context.load(args)
-        let client = try Client.connectOrStart(context)
+        let client = try Client.connectOrStart(context, command: "ping")
         defer { client.close() }
         let answer = try client.request(Request(.ping))
         if args.has("--json") {
@@ -77,8 +78,11 @@ enum DaemonCommand {
         } else {
             let pid = answer["pid"]?.intValue ?? 0
             let uptime = answer["uptimeMs"]?.intValue ?? 0
+            // The env file too: the daemon reads the one it was started with, whatever `--env` says now.
+            let envFile = answer["envFile"]?.stringValue.map { ", env file \($0)" } ?? ""
             Output.out(
-                "pong: daemon pid \(pid), up \(Output.duration(ms: uptime)), \(answer["config"]?.stringValue ?? "")")
+                "pong: daemon pid \(pid), up \(Output.duration(ms: uptime)), \(answer["config"]?.stringValue ?? "")\(envFile)"
+            )
         }
         return 0
     }

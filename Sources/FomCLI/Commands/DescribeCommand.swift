@@ -15,12 +15,16 @@ enum DescribeCommand {
             command: config.resolvedCommand(pythonExists: Files.isExecutable), cwd: config.cwd)
         var sources: [(String, String)] = []
         var nextError: String?
+        var envFile = context.envFile
         if let client = Client.connect(context) {
             defer { client.close() }
             let raw = try client.request(Request(.describe, targets: [config.name]))
             guard let answer = DescribeAnswer(json: raw) else {
                 throw Failure(raw["error"]?.stringValue ?? "the daemon gave no description of \(config.name)")
             }
+            try context.checkDaemonEnvFile(answer.envFile, command: "describe")
+            // The file the daemon reads, which `--env` does not change once it runs.
+            if !answer.envFile.isEmpty { envFile = answer.envFile }
             context.warnIfConfigChanged(daemonDigest: answer.configDigest, command: "describe")
             info = answer.instance
             if info.command.isEmpty { info.command = config.resolvedCommand(pythonExists: Files.isExecutable) }
@@ -42,7 +46,7 @@ enum DescribeCommand {
                 var s = JSONObject()
                 for (k, v) in sources { s[k] = .string(v) }
                 o["envSources"] = .object(s)
-                o["envFile"] = .string(context.envFile)
+                o["envFile"] = .string(envFile)
                 o["logs"] = [
                     "out": .string("\(context.config.logs.dir)/\(config.name).out.log"),
                     "err": .string("\(context.config.logs.dir)/\(config.name).err.log"),
@@ -76,7 +80,7 @@ enum DescribeCommand {
             config.maxMemory.map { "\(SizeText.format($0)) for the whole tree, checked every 3s" } ?? "-")
         row("depends on", config.dependsOn.isEmpty ? "-" : config.dependsOn.joined(separator: ", "))
         row("cvat sync", config.cvatSync ? "on" : "off")
-        row("env file", context.envFile)
+        row("env file", envFile)
         row("logs", "\(context.config.logs.dir)/\(config.name).out.log, \(config.name).err.log")
         if info.logErrors > 0 { row("log errors", "\(info.logErrors) (last: \(info.lastLogError ?? "?"))") }
         row("last exit", info.lastExit ?? "-")

@@ -19,6 +19,7 @@ enum EnvCommand {
             guard let answer = EnvAnswer(json: raw) else {
                 throw Failure(raw["error"]?.stringValue ?? "the daemon gave no environment")
             }
+            try context.checkDaemonEnvFile(answer.envFile, command: "env")
             name = answer.instance.name
             context.warnIfConfigChanged(daemonDigest: answer.configDigest, command: "env")
             if let pid = answer.instance.pid, let lines = ProcFS.environment(Int32(pid)) {

@@ -29,6 +29,7 @@ enum ExecCommand {
             guard let answer = EnvAnswer(json: raw) else {
                 throw Failure(raw["error"]?.stringValue ?? "the daemon gave no environment for \(config.name)")
             }
+            try context.checkDaemonEnvFile(answer.envFile, command: "exec")
             context.warnIfConfigChanged(daemonDigest: answer.configDigest, command: "exec")
             guard let next = answer.next else {
                 throw Failure(answer.nextError ?? "cannot compute the environment of \(config.name)")

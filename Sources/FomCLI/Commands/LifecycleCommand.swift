@@ -40,7 +40,7 @@ enum LifecycleCommand {
         if command == .stop, !wasRunning {
             try markDown(context, named.map(\.config.name))
         }
-        let client = try Client.connectOrStart(context)
+        let client = try Client.connectOrStart(context, command: command.rawValue)
         defer { client.close() }
         let wait = !args.has("--no-wait")
         if wait && command != .stop && isatty(2) == 1 {

@@ -16,7 +16,7 @@ enum ReloadCommand {
                 return 0
             }
             // A daemon that starts reads the files itself: there is nothing left to apply.
-            let started = try Client.connectOrStart(context)
+            let started = try Client.connectOrStart(context, command: "reload")
             started.close()
             Output.err("fom reload: the daemon started with the files as they are now")
             return 0

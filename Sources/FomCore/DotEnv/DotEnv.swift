@@ -1,5 +1,6 @@
 /// The `.env` dialect of docker compose (compose-go's `dotenv` package), so that a file that works
-/// with `docker compose --env-file` means the same to fom.
+/// with `docker compose --env-file` means the same to fom. compose-go's own test cases run against
+/// it in `ComposeGoDialectTests`.
 ///
 /// Where compose-go accepts a line only by accident, fom reports an error instead (each is covered
 /// by the golden tests):

@@ -11,5 +11,8 @@ public struct DotEnvEntry: Sendable, Equatable, CustomStringConvertible {
         self.line = line
     }
 
-    public var description: String { "\(key)=\(value) (line \(line))" }
+    /// A secret's value is masked, so an entry printed in a log or a test failure keeps it hidden.
+    public var description: String {
+        "\(key)=\(Redaction.display(name: key, value: value, reveal: false)) (line \(line))"
+    }
 }

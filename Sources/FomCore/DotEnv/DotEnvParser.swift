@@ -59,6 +59,9 @@ struct DotEnvParser {
                 break
             }
             guard DotEnvCharacters.isBlank(c) || DotEnvCharacters.isKeyCharacter(c) else {
+                if let secret = secretName(from: keyStart) {
+                    throw error(startLine, "\(secret): unexpected character after the name (\(Self.notShown(secret)))")
+                }
                 throw error(
                     startLine,
                     "unexpected character \(String(c).debugDescription) in variable name \(restOfLine(from: keyStart).debugDescription)"
@@ -72,6 +75,13 @@ struct DotEnvParser {
         let inherited = terminator == nil || terminator == "\n"
 
         if key.unicodeScalars.contains(where: DotEnvCharacters.isWhitespace) {
+            if let secret = secretName(from: keyStart) {
+                throw error(
+                    startLine,
+                    inherited
+                        ? "\(secret): expected KEY=VALUE, found a blank after the name (\(Self.notShown(secret)))"
+                        : "\(secret): the variable name contains whitespace (\(Self.notShown(secret)))")
+            }
             throw inherited
                 ? error(startLine, "expected KEY=VALUE, found \(key.debugDescription)")
                 : error(startLine, "variable name \(key.debugDescription) contains whitespace")
@@ -143,6 +153,12 @@ struct DotEnvParser {
         i = j + 1
         skipBlanks()
         if i < text.count, text[i] != "\n", text[i] != "#" {
+            if Redaction.isSecret(key) {
+                throw error(line, "\(key): unexpected text after the closing quote (\(Self.notShown(key)))")
+            }
+            if let secret = secretName(onLineOf: i) {
+                throw error(line, "unexpected text after the closing quote of \(key) (\(Self.notShown(secret)))")
+            }
             throw error(
                 line, "unexpected text after the closing quote of \(key): \(restOfLine(from: i).debugDescription)")
         }
@@ -157,8 +173,44 @@ struct DotEnvParser {
         do {
             return try VariableExpander.expand(raw, lookup: { name in lookup(name) ?? earlier[name] })
         } catch {
-            throw self.error(line, "\(key): \(error)")
+            // The error quotes the value as written; a secret's value, or a line of a multi-line
+            // value that defines a secret, is not shown.
+            let lines = raw.split(separator: "\n", omittingEmptySubsequences: false).dropFirst()
+            let hidden = Redaction.isSecret(key) ? key : lines.lazy.compactMap { Self.leadingSecretName($0) }.first
+            guard let hidden else { throw self.error(line, "\(key): \(error)") }
+            throw self.error(line, "\(key): \(error.withoutValueText) (\(Self.notShown(hidden)))")
         }
+    }
+
+    /// Why an error does not quote the line: the words every such message ends with.
+    static func notShown(_ secret: String) -> String {
+        "the text is not shown: \(secret) is a secret"
+    }
+
+    /// The name a statement starting at `start` defines, when it names a secret (see `Redaction`):
+    /// errors about that line then name the line and the key, never any of its text.
+    private func secretName(from start: Int) -> String? {
+        Self.leadingSecretName(text[start...])
+    }
+
+    /// The same for the line that holds `index` (a quoted value may end on a secret's line).
+    private func secretName(onLineOf index: Int) -> String? {
+        var start = index
+        while start > 0, text[start - 1] != "\n" { start -= 1 }
+        return Self.leadingSecretName(text[start...])
+    }
+
+    /// The leading name of `line` (after blanks and `export `) when it is a secret's.
+    static func leadingSecretName<C: Collection>(_ line: C) -> String? where C.Element == Unicode.Scalar {
+        var rest = line.drop(while: DotEnvCharacters.isBlank)
+        if rest.starts(with: "export".unicodeScalars) {
+            let after = rest.dropFirst(6)
+            if let first = after.first, DotEnvCharacters.isBlank(first) {
+                rest = after.drop(while: DotEnvCharacters.isBlank)
+            }
+        }
+        let name = DotEnvCharacters.string(rest.prefix(while: DotEnvCharacters.isKeyCharacter))
+        return Redaction.isSecret(name) ? name : nil
     }
 
     /// Later definitions win; the entry keeps the place of the first one.

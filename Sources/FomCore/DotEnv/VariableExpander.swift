@@ -2,12 +2,12 @@
 /// `${NAME?reason}`, `${NAME:+alt}`, `${NAME+alt}` and `$$`, with the rules of compose-go's
 /// template package. Used for `.env` values and for the `env` values of supervisor.json.
 ///
-/// Behaviour kept from compose-go on purpose, so one text means the same in both tools:
+/// compose-go's rules as of v2.10.1, so one text means the same in both tools:
 /// - an unset `$NAME` or `${NAME}` becomes the empty string;
 /// - a `$` not followed by `$`, `{` or a name start stays a literal `$` (`$1`, `5$`, `$ `);
-/// - the text after an operator is expanded before it is known to be needed, so
-///   `${A:-${B:?x}}` fails when B is missing even if A is set;
-/// - `${` must close on the same line; `${A:-{x}}` ends at the first `}` (only `${` nests).
+/// - only the branch that is used is expanded, so `${A:-${B:?x}}` with A set is A's value;
+/// - `${` must close on the same line; every `{` inside counts, so `${A:-{"b":1}}` has the default
+///   `{"b":1}` (compose-go since v2.0.0-rc.8; before, the reference ended at the first `}`).
 public enum VariableExpander {
     public static func expand(
         _ text: String, lookup: (String) -> String?
@@ -79,37 +79,76 @@ public enum VariableExpander {
         }
         i += 1
 
-        // The argument ends at the `}` that balances the opening `${`; only `${` opens a level.
+        // compose-go's pattern takes the reference up to the last `}` on the line, then cuts it at
+        // the brace that balances `${`, counting every `{` (its commit 5ede864, v2.0.0-rc.8), so
+        // `${A:-{"b":1}}` has the default `{"b":1}`. What follows the cut is ordinary text again.
         let argumentStart = i
-        var depth = 1
-        while true {
-            guard i < text.endIndex, text[i] != "\n" else { throw invalid }
-            if text[i] == "}" {
-                depth -= 1
-                if depth == 0 { break }
-            } else if text[i] == "$", i + 1 < text.endIndex, text[i + 1] == "{" {
-                depth += 1
-                i += 1
-            }
+        var lastBrace: Int?
+        while i < text.endIndex, text[i] != "\n" {
+            if text[i] == "}" { lastBrace = i }
             i += 1
         }
-        let argument = try expand(text[argumentStart..<i], lookup: lookup)
+        guard let lastBrace else { throw invalid }
+        let close = balancingBrace(text, dollar: dollar, limit: lastBrace) ?? lastBrace
+        let argumentText = text[argumentStart..<close]
+        // Only the branch that is used is expanded (compose-go v2.10.1): `${A:-${B:?x}}` with A
+        // set is A, and `${A:+${B:?x}}` with A unset is empty.
         let value = lookup(name)
         let isSetAndNotEmpty = !(value ?? "").isEmpty
         let result: String
         switch op {
-        case .defaultWhenUnsetOrEmpty: result = isSetAndNotEmpty ? value! : argument
-        case .defaultWhenUnset: result = value ?? argument
-        case .alternativeWhenSetAndNotEmpty: result = isSetAndNotEmpty ? argument : ""
-        case .alternativeWhenSet: result = value == nil ? "" : argument
+        case .defaultWhenUnsetOrEmpty:
+            result = isSetAndNotEmpty ? value! : try expand(argumentText, lookup: lookup)
+        case .defaultWhenUnset:
+            if let value { result = value } else { result = try expand(argumentText, lookup: lookup) }
+        case .alternativeWhenSetAndNotEmpty:
+            result = isSetAndNotEmpty ? try expand(argumentText, lookup: lookup) : ""
+        case .alternativeWhenSet:
+            result = value == nil ? "" : try expand(argumentText, lookup: lookup)
         case .requiredNotEmpty:
-            guard isSetAndNotEmpty else { throw .missingRequired(variable: name, reason: argument) }
+            guard isSetAndNotEmpty else {
+                throw .missingRequired(variable: name, reason: try reason(argumentText, lookup: lookup))
+            }
             result = value!
         case .required:
-            guard let value else { throw .missingRequired(variable: name, reason: argument) }
+            guard let value else {
+                throw .missingRequired(variable: name, reason: try reason(argumentText, lookup: lookup))
+            }
             result = value
         }
-        return (result, i + 1)
+        return (result, close + 1)
+    }
+
+    /// compose-go's `getFirstBraceClosingIndex`: the `}` at which the braces opened since `dollar`
+    /// are all closed, or nil when they never are up to `limit`. Like compose-go it counts every
+    /// `{` and skips the character after it, so in `${A:-{}}` the first `}` is not counted.
+    private static func balancingBrace(
+        _ text: ArraySlice<Unicode.Scalar>, dollar: Int, limit: Int
+    ) -> Int? {
+        var open = 0
+        var i = dollar
+        while i <= limit {
+            if text[i] == "}" {
+                open -= 1
+                if open == 0 { return i }
+            }
+            if text[i] == "{" {
+                open += 1
+                i += 1
+            }
+            i += 1
+        }
+        return nil
+    }
+
+    /// The reason of `${NAME:?reason}`, expanded for the error message. A secret's value is
+    /// never put into it: errors reach fom.log and every command's output.
+    private static func reason(
+        _ text: ArraySlice<Unicode.Scalar>, lookup: (String) -> String?
+    ) throws(VariableExpansionError) -> String {
+        try expand(
+            text, lookup: { name in Redaction.isSecret(name) ? lookup(name).map { _ in Redaction.mask } : lookup(name) }
+        )
     }
 
     /// The reference as the user wrote it, for the error: up to its first `}` or the line's end.

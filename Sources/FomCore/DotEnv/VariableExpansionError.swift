@@ -16,4 +16,14 @@ public enum VariableExpansionError: Error, Sendable, Equatable, CustomStringConv
             "invalid variable reference \(text.debugDescription)"
         }
     }
+
+    /// The message without any text of the value it was found in, for a secret's value:
+    /// neither the reference as written nor the reason of `${NAME:?reason}` (both are part of it).
+    public var withoutValueText: String {
+        switch self {
+        case .missingRequired: "the value requires a variable that is missing or empty"
+        case .invalidReference:
+            "the value has an invalid ${...} reference ('$$' is a literal '$')"
+        }
+    }
 }

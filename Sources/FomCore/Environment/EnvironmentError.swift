@@ -19,7 +19,9 @@ public enum EnvironmentError: Error, Sendable, Equatable, CustomStringConvertibl
             return "\(instance): cvatSync is on but \(Self.list(variables)) \(one ? "is" : "are") "
                 + "missing or empty (set \(one ? "it" : "them") in \(place))"
         case .instanceEnvExpansion(let instance, let key, let error):
-            return "\(instance): env \(key): \(error)"
+            // The error quotes the value as written, which for a secret is the secret.
+            guard Redaction.isSecret(key) else { return "\(instance): env \(key): \(error)" }
+            return "\(instance): env \(key): \(error.withoutValueText) (the text is not shown: \(key) is a secret)"
         case .invalidName(let instance, let key):
             return "\(instance): env key \"\(key)\" is not a valid variable name"
         case .nulInValue(let instance, let key, let source):
