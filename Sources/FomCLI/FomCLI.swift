@@ -7,8 +7,7 @@ public enum FomCLI {
     static let pm2Habits: [String: String] = [
         "reload":
             "reload is not available yet; 'fom kill' then 'fom start' applies a changed supervisor.json, and 'fom restart ID' re-reads .env",
-        "delete":
-            "remove the instance from supervisor.json, then 'fom kill' and 'fom start' ('fom remove' is not available yet)",
+        "delete": "use 'fom remove ID' (it takes the instance out of supervisor.json and stops it)",
         "save": "not needed: fom keeps what is wanted up in .fom/state.json and brings it back when the daemon starts",
         "resurrect": "not needed: the daemon brings back what was wanted up when it starts ('fom ping')",
         "show": "use 'fom describe ID'",

@@ -155,6 +155,9 @@ extension Supervisor {
                 instance.err.flush()
             }
             reply(fd, Response.ok())
+        case .reload:
+            // The daemon's side of reload comes with `fom reload`; until then it says so.
+            reply(fd, Response.error("this daemon cannot reload yet; 'fom kill' then 'fom start' applies the file"))
         case .kill:
             clients[fd]?.awaitingAnswer = true
             killClients.append(fd)

@@ -3,7 +3,7 @@ import FomCore
 /// One request line from the CLI to the daemon: `{"cmd": "stop", "targets": ["annotate"]}`.
 public struct Request: Sendable, Equatable {
     public enum Command: String, Sendable, CaseIterable {
-        case ping, list, describe, start, stop, restart, env, flush, kill
+        case ping, list, describe, start, stop, restart, env, flush, kill, reload
     }
 
     public var command: Command
@@ -11,15 +11,22 @@ public struct Request: Sendable, Equatable {
     public var targets: [String]
     /// start/stop/restart: answer only once the targets have settled.
     public var wait: Bool
+    /// reload: report what would change without changing anything.
+    public var dryRun: Bool
 
-    public init(_ command: Command, targets: [String] = [], wait: Bool = true) {
+    public init(_ command: Command, targets: [String] = [], wait: Bool = true, dryRun: Bool = false) {
         self.command = command
         self.targets = targets
         self.wait = wait
+        self.dryRun = dryRun
     }
 
     public var json: JSONValue {
-        ["cmd": .string(command.rawValue), "targets": .array(targets.map { .string($0) }), "wait": .bool(wait)]
+        var object: JSONObject = [
+            "cmd": .string(command.rawValue), "targets": .array(targets.map { .string($0) }), "wait": .bool(wait),
+        ]
+        if command == .reload { object["dryRun"] = .bool(dryRun) }
+        return .object(object)
     }
 
     /// Decodes a request line; the error text is what the client is told.
@@ -41,7 +48,9 @@ public struct Request: Sendable, Equatable {
                 targets.append(s)
             }
         }
-        self.init(command, targets: targets, wait: value["wait"]?.boolValue ?? true)
+        self.init(
+            command, targets: targets, wait: value["wait"]?.boolValue ?? true,
+            dryRun: value["dryRun"]?.boolValue ?? false)
     }
 }
 

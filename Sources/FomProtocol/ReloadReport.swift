@@ -1,0 +1,64 @@
+import FomCore
+
+/// The answer to `{"cmd": "reload"}`: what the daemon started, restarted, stopped and left alone.
+/// `{"ok": true, "added": [...], "changed": [{"name": ..., "keys": [...]}], "removed": [...],
+/// "unchanged": [...]}`.
+public struct ReloadReport: Sendable, Equatable {
+    /// An instance whose settings changed (and which was restarted if it ran), with the keys
+    /// that differ (`cvatSync`, `env.FIFTYONE_DATABASE_NAME`).
+    public struct Change: Sendable, Equatable {
+        public var name: String
+        public var keys: [String]
+
+        public init(name: String, keys: [String]) {
+            self.name = name
+            self.keys = keys
+        }
+    }
+
+    public var added: [String]
+    public var changed: [Change]
+    public var removed: [String]
+    public var unchanged: [String]
+
+    public init(added: [String] = [], changed: [Change] = [], removed: [String] = [], unchanged: [String] = []) {
+        self.added = added
+        self.changed = changed
+        self.removed = removed
+        self.unchanged = unchanged
+    }
+
+    /// The answer's members, after `"ok": true`.
+    public var members: [(String, JSONValue)] {
+        [
+            ("added", .array(added.map { .string($0) })),
+            (
+                "changed",
+                .array(
+                    changed.map { .object(["name": .string($0.name), "keys": .array($0.keys.map { .string($0) })]) })
+            ),
+            ("removed", .array(removed.map { .string($0) })),
+            ("unchanged", .array(unchanged.map { .string($0) })),
+        ]
+    }
+
+    public var json: JSONValue { .object(JSONObject(members.map { (key: $0.0, value: $0.1) })) }
+
+    /// Decodes an answer; nil when it is not a reload report.
+    public init?(json value: JSONValue) {
+        func names(_ key: String) -> [String]? {
+            guard let items = value[key]?.arrayValue else { return nil }
+            let strings = items.compactMap(\.stringValue)
+            return strings.count == items.count ? strings : nil
+        }
+        guard let added = names("added"), let removed = names("removed"), let unchanged = names("unchanged"),
+            let changedItems = value["changed"]?.arrayValue
+        else { return nil }
+        var changed: [Change] = []
+        for item in changedItems {
+            guard let name = item["name"]?.stringValue else { return nil }
+            changed.append(Change(name: name, keys: item["keys"]?.arrayValue?.compactMap(\.stringValue) ?? []))
+        }
+        self.init(added: added, changed: changed, removed: removed, unchanged: unchanged)
+    }
+}
