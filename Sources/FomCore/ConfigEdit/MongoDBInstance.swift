@@ -5,6 +5,11 @@ public struct MongoDBInstance: Sendable, Equatable {
     /// `mongodb://ADDRESS:PORT`, where a FiftyOne instance on this host reaches it.
     public let uri: String
 
+    public init(name: String, uri: String) {
+        self.name = name
+        self.uri = uri
+    }
+
     /// The file's MongoDB when there is exactly one; nil when there is none or several.
     public static func find(in instances: [InstanceConfig]) -> MongoDBInstance? {
         let found = all(in: instances)

@@ -36,7 +36,7 @@ public struct NewInstance: Sendable {
         var dependencies = dependsOn
         var variables = JSONObject()
         if kind == .fiftyone {
-            let databaseName = database ?? name
+            let databaseName = env.last(where: { $0.key == "FIFTYONE_DATABASE_NAME" })?.value ?? database ?? name
             let mongos = MongoDBInstance.all(in: existing)
             if env.contains(where: { $0.key == "FIFTYONE_DATABASE_URI" }) {
                 notes.append("database \"\(databaseName)\" at the FIFTYONE_DATABASE_URI given")
