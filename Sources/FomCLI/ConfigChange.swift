@@ -125,7 +125,8 @@ struct ConfigChange {
                 note(
                     command == "remove"
                         ? "the daemon is not running: only the file changed"
-                        : "the daemon is not running: only the file changed, nothing was started ('fom start' starts it)")
+                        : "the daemon is not running: only the file changed, nothing was started ('fom start' starts it)"
+                )
             }
             return outcome
         }

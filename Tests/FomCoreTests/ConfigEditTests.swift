@@ -334,12 +334,14 @@ final class ConfigEditTests: XCTestCase {
         try text.setKey("cvatSync", true, instance: "a")
         try text.appendInstance(["name": "b", "port": 5152])
         XCTAssertEqual(
-            text.text, #"{"instances": [{"name": "a", "port": 5151, "cvatSync": true}, { "name": "b", "port": 5152 }]}"#)
+            text.text, #"{"instances": [{"name": "a", "port": 5151, "cvatSync": true}, { "name": "b", "port": 5152 }]}"#
+        )
         loads(text.text)
     }
 
     func testTabsAndCRLFLineEndingsAreKept() throws {
-        let original = "{\r\n\t\"instances\": [\r\n\t\t{\r\n\t\t\t\"name\": \"a\",\r\n\t\t\t\"port\": 5151\r\n\t\t}\r\n\t]\r\n}\r\n"
+        let original =
+            "{\r\n\t\"instances\": [\r\n\t\t{\r\n\t\t\t\"name\": \"a\",\r\n\t\t\t\"port\": 5151\r\n\t\t}\r\n\t]\r\n}\r\n"
         var text = ConfigText(original)
         try text.setEnv("A", "1", instance: "a")
         try text.appendInstance(["name": "b", "port": 5152])
@@ -399,8 +401,11 @@ final class ConfigEditTests: XCTestCase {
 
     func testRemovingOneOfSeveralDependencies() throws {
         var text = ConfigText(
-            replacing("\"dependsOn\": [\"mongodb\"],\n      \"env\": {\n        \"FIFTYONE_DATABASE_URI\": \"mongodb://127.0.0.1:27017\",\n        \"FIFTYONE_DATABASE_NAME\": \"review\"",
-                with: "\"dependsOn\": [\"annotate\", \"mongodb\"],\n      \"env\": {\n        \"FIFTYONE_DATABASE_URI\": \"mongodb://127.0.0.1:27017\",\n        \"FIFTYONE_DATABASE_NAME\": \"review\""))
+            replacing(
+                "\"dependsOn\": [\"mongodb\"],\n      \"env\": {\n        \"FIFTYONE_DATABASE_URI\": \"mongodb://127.0.0.1:27017\",\n        \"FIFTYONE_DATABASE_NAME\": \"review\"",
+                with:
+                    "\"dependsOn\": [\"annotate\", \"mongodb\"],\n      \"env\": {\n        \"FIFTYONE_DATABASE_URI\": \"mongodb://127.0.0.1:27017\",\n        \"FIFTYONE_DATABASE_NAME\": \"review\""
+            ))
         XCTAssertTrue(try text.removeDependency("annotate", instance: "review"))
         XCTAssertEqual(text.text, Self.defaultFile)
         XCTAssertFalse(try text.removeDependency("annotate", instance: "review"))

@@ -16,7 +16,8 @@ final class ReloadReportTests: XCTestCase {
 
     func testAnswerDecodesAndEncodesTheSameShape() throws {
         let answer = try JSONValue(
-            parsing: #"{"ok": true, "added": ["third"], "changed": [{"name": "review", "keys": ["env.X", "cvatSync"]}], "removed": ["old"], "unchanged": ["annotate", "mongodb"]}"#
+            parsing:
+                #"{"ok": true, "added": ["third"], "changed": [{"name": "review", "keys": ["env.X", "cvatSync"]}], "removed": ["old"], "unchanged": ["annotate", "mongodb"]}"#
         )
         let report = try XCTUnwrap(ReloadReport(json: answer))
         XCTAssertEqual(

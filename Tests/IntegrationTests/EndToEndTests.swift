@@ -196,7 +196,9 @@ final class EndToEndTests: XCTestCase {
         XCTAssertEqual(start.code, 0, start.out + start.err + h.read(".fom/logs/fom.log"))
         let before = h.list().mapValues { $0["pid"] as? Int }
         func cvat(_ name: String) -> [String] {
-            h.fom("env", name).out.split(separator: "\n").filter { $0.contains("CVAT") }.map { String($0.prefix { $0 != "=" }) }
+            h.fom("env", name).out.split(separator: "\n").filter { $0.contains("CVAT") }.map {
+                String($0.prefix { $0 != "=" })
+            }
         }
         XCTAssertEqual(cvat("review"), [])
 
@@ -237,7 +239,8 @@ final class EndToEndTests: XCTestCase {
         XCTAssertTrue(remove.out.contains("reload: removed third (stopped)"), remove.out)
         XCTAssertNil(h.list()["third"])
         XCTAssertFalse(FomHarness.isAlive(thirdPid))
-        XCTAssertTrue(httpGet(h, port: thirdPort, path: "/fiftyone").hasPrefix("ERR"), "nothing answers on \(thirdPort)")
+        XCTAssertTrue(
+            httpGet(h, port: thirdPort, path: "/fiftyone").hasPrefix("ERR"), "nothing answers on \(thirdPort)")
         XCTAssertEqual(h.status("annotate"), "online")
     }
 }

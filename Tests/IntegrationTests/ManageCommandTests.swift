@@ -180,7 +180,8 @@ final class ManageCommandTests: XCTestCase {
 
     func testAddProcessAndOptionsWriteWhatTheyAsk() throws {
         let h = try defaultFiles()
-        let worker = h.fom("add", "worker", "--kind", "process", "--no-autostart", "--", "/bin/sh", "-c", "exec sleep 100")
+        let worker = h.fom(
+            "add", "worker", "--kind", "process", "--no-autostart", "--", "/bin/sh", "-c", "exec sleep 100")
         XCTAssertEqual(worker.code, 0, worker.err)
         let synced = h.fom(
             "add", "synced", "--port", "5154", "--cvat-sync", "--database", "shared", "--env", "X=1", "--depends-on",
@@ -255,19 +256,26 @@ final class ManageCommandTests: XCTestCase {
         defer { other.tearDown() }
         let validate = other.fom("validate")
         XCTAssertEqual(validate.code, 1)
-        XCTAssertEqual(validate.err, "supervisor.json:18:15: instances[1].port: port 5151 is already used by \"annotate\"\n")
+        XCTAssertEqual(
+            validate.err, "supervisor.json:18:15: instances[1].port: port 5151 is already used by \"annotate\"\n")
         XCTAssertEqual(
             taken.err,
             validate.err + "fom edit: refused; \(h.path("supervisor.json")) is unchanged\n")
 
         for (args, line) in [
-            (["add", "review", "--port", "5199"], "instances[3].name: duplicate name \"review\" (instances[1] has it too)"),
+            (
+                ["add", "review", "--port", "5199"],
+                "instances[3].name: duplicate name \"review\" (instances[1] has it too)"
+            ),
             (["add", "fourth", "--port", "27017"], "instances[3].port: port 27017 is already used by \"mongodb\""),
             (["add", "fifth"], "instances[3].port: required for a fiftyone instance"),
             (["add", "all", "--port", "5199"], "\"all\" is reserved"),
             (["edit", "review", "--set", "colour=\"red\""], "instances[1]: unknown key \"colour\""),
             (["edit", "review", "--set", "restrat=never"], "unknown key \"restrat\"; did you mean \"restart\"?"),
-            (["edit", "review", "--set", "restart=sometimes"], "instances[1].restart: unknown restart policy \"sometimes\""),
+            (
+                ["edit", "review", "--set", "restart=sometimes"],
+                "instances[1].restart: unknown restart policy \"sometimes\""
+            ),
             (["edit", "review", "--set", "minUptime=5"], "instances[1].minUptime: duration needs a unit"),
             (["edit", "review", "--set", "dependsOn=[\"nope\"]"], "unknown instance \"nope\""),
             (["edit", "mongodb", "--set", "dependsOn=[\"review\"]"], "dependency cycle"),
@@ -396,16 +404,20 @@ final class ManageCommandTests: XCTestCase {
         XCTAssertEqual(h.fom("validate").code, 0)
         // Everything outside review's env is as it was.
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
-        XCTAssertEqual(lines.filter { !$0.contains("CONCURRENT_") }.joined(separator: "\n"), replacing(
-            "\"FIFTYONE_DO_NOT_TRACK\": \"true\"\n      }\n    },\n    {\n      \"name\": \"mongodb\"",
-            with: "\"FIFTYONE_DO_NOT_TRACK\": \"true\",\n      }\n    },\n    {\n      \"name\": \"mongodb\"", in: original))
+        XCTAssertEqual(
+            lines.filter { !$0.contains("CONCURRENT_") }.joined(separator: "\n"),
+            replacing(
+                "\"FIFTYONE_DO_NOT_TRACK\": \"true\"\n      }\n    },\n    {\n      \"name\": \"mongodb\"",
+                with: "\"FIFTYONE_DO_NOT_TRACK\": \"true\",\n      }\n    },\n    {\n      \"name\": \"mongodb\"",
+                in: original))
     }
 
     func testTheFileKeepsItsModeAndASymlinkStaysASymlink() throws {
         let h = try defaultFiles()
         let real = h.path("real-config.json")
         try FileManager.default.moveItem(atPath: h.path("supervisor.json"), toPath: real)
-        try FileManager.default.createSymbolicLink(atPath: h.path("supervisor.json"), withDestinationPath: "real-config.json")
+        try FileManager.default.createSymbolicLink(
+            atPath: h.path("supervisor.json"), withDestinationPath: "real-config.json")
         chmod(real, 0o640)
         let edit = h.fom("edit", "review", "--cvat-sync", "on")
         XCTAssertEqual(edit.code, 0, edit.err)

@@ -77,7 +77,9 @@ final class ManageReloadClientTests: XCTestCase {
     func testRemoveWaitsUntilTheDaemonNoLongerRunsItThenDeletesItsLogs() throws {
         let (h, scripted) = try setUp(config: Self.config) { reloaded, lists in
             var rows = [Self.row(1, "db", "online", pid: 101)]
-            if !reloaded || lists < 2 { rows.insert(Self.row(0, "review", reloaded ? "stopping" : "online", pid: 100), at: 0) }
+            if !reloaded || lists < 2 {
+                rows.insert(Self.row(0, "review", reloaded ? "stopping" : "online", pid: 100), at: 0)
+            }
             return rows
         }
         scripted.reloadAnswer = ["ok": true, "added": [], "changed": [], "removed": ["review"], "unchanged": ["db"]]
@@ -101,7 +103,9 @@ final class ManageReloadClientTests: XCTestCase {
             }
             return rows
         }
-        scripted.reloadAnswer = ["ok": true, "added": ["web"], "changed": [], "removed": [], "unchanged": ["review", "db"]]
+        scripted.reloadAnswer = [
+            "ok": true, "added": ["web"], "changed": [], "removed": [], "unchanged": ["review", "db"],
+        ]
         let add = h.fom("add", "web", "--kind", "process", "--port", "9", "--", "/bin/true")
         XCTAssertEqual(add.code, 1, add.out + add.err)
         XCTAssertTrue(add.out.contains("reload: added web"), add.out)

@@ -35,7 +35,9 @@ enum AddCommand {
             instance.database = database
         }
         if kind == .process && instance.command.isEmpty {
-            throw UsageError("fom add: a process instance needs its command after '--': fom add \(name) --kind process -- COMMAND [ARG...]")
+            throw UsageError(
+                "fom add: a process instance needs its command after '--': fom add \(name) --kind process -- COMMAND [ARG...]"
+            )
         }
         if args.passthrough != nil && instance.command.isEmpty {
             throw UsageError("fom add: no command after '--'")

@@ -51,7 +51,8 @@ enum EditCommand {
         func add(_ edit: InstanceEdit, _ summary: String? = nil) { edits.append((edit, summary ?? edit.summary)) }
         for assignment in args.values("--set") {
             guard let eq = assignment.firstIndex(of: "="), eq != assignment.startIndex else {
-                throw UsageError("fom edit: --set takes KEY=JSON (e.g. --set 'restart=\"never\"'), not \"\(assignment)\"")
+                throw UsageError(
+                    "fom edit: --set takes KEY=JSON (e.g. --set 'restart=\"never\"'), not \"\(assignment)\"")
             }
             let key = String(assignment[..<eq])
             let text = String(assignment[assignment.index(after: eq)...])

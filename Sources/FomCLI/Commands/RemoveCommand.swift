@@ -46,7 +46,9 @@ enum RemoveCommand {
                 change.notes.append("logs kept: the daemon still runs \(name)")
             } else {
                 let deleted = deleteLogs(of: name, in: context.config.logs.dir)
-                if deleted > 0 { change.notes.append("deleted \(deleted) log file\(deleted == 1 ? "" : "s") of \(name)") }
+                if deleted > 0 {
+                    change.notes.append("deleted \(deleted) log file\(deleted == 1 ? "" : "s") of \(name)")
+                }
             }
         }
         change.print(file: written, outcome: outcome, instance: name)

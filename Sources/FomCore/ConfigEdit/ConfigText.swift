@@ -76,7 +76,9 @@ public struct ConfigText: Sendable, Equatable {
         let document = try Document(text)
         let object = try document.instance(name)
         guard let index = object.members.firstIndex(where: { $0.key == key }) else { return false }
-        splice(document, document.removalRange(of: index, in: object.members.map { ($0.keyStart, $0.value.end) }, object), "")
+        splice(
+            document, document.removalRange(of: index, in: object.members.map { ($0.keyStart, $0.value.end) }, object),
+            "")
         return true
     }
 
