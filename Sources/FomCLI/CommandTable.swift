@@ -39,7 +39,7 @@ enum CommandTable {
             details: [], spec: ArgumentSpec(flags: ["--no-wait", "--json"]), run: LifecycleCommand.restart),
         CommandInfo(
             name: "list", aliases: ["ls", "status"], usage: "fom list [--json]",
-            summary: "table of instances: id, name, kind, status, pid, uptime, restarts, port, cvat",
+            summary: "table of instances: id, name, kind, status, pid, uptime, restarts, port, cvat, url",
             details: ["Without a daemon it shows the instances stopped and never starts one."],
             spec: ArgumentSpec(flags: ["--json"]), run: ListCommand.run),
         CommandInfo(
