@@ -339,6 +339,39 @@ final class ConfigEditTests: XCTestCase {
         loads(text.text)
     }
 
+    func testInstancesWrittenBraceToBraceGetTheNewOneInTheSameStyle() throws {
+        var text = ConfigText(
+            """
+            {
+              "instances": [{
+                "name": "a",
+                "port": 5151
+              }, {
+                "name": "b",
+                "port": 5152
+              }]
+            }
+            """)
+        try text.appendInstance(["name": "c", "port": 5153])
+        XCTAssertEqual(
+            text.text,
+            """
+            {
+              "instances": [{
+                "name": "a",
+                "port": 5151
+              }, {
+                "name": "b",
+                "port": 5152
+              }, {
+                "name": "c",
+                "port": 5153
+              }]
+            }
+            """)
+        loads(text.text)
+    }
+
     func testTabsAndCRLFLineEndingsAreKept() throws {
         let original =
             "{\r\n\t\"instances\": [\r\n\t\t{\r\n\t\t\t\"name\": \"a\",\r\n\t\t\t\"port\": 5151\r\n\t\t}\r\n\t]\r\n}\r\n"

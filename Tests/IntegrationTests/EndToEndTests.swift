@@ -223,6 +223,7 @@ final class EndToEndTests: XCTestCase {
         let add = h.fom("add", "third", "--port", String(thirdPort), timeout: 180)
         XCTAssertEqual(add.code, 0, add.out + add.err + h.read(".fom/logs/third.err.log"))
         XCTAssertTrue(add.out.contains("reload: added third"), add.out)
+        guard add.code == 0 else { return }  // already failed; nothing comes online to wait for
         h.waitUntil("third online", timeout: 120) { h.status("third") == "online" }
         let answer = httpGet(h, port: thirdPort, path: "/fiftyone")
         XCTAssertTrue(answer.hasPrefix("200 ") && answer.contains("\"version\""), answer)

@@ -125,6 +125,7 @@ final class ManageApplyTests: XCTestCase {
         XCTAssertEqual(add.code, 0, add.out + add.err)
         XCTAssertTrue(add.out.contains("reload: added web"), add.out)
         XCTAssertEqual(unchanged(add.out), ["annotate", "review", "db"])
+        guard add.code == 0 else { return }  // already failed; nothing comes online to wait for
         h.waitUntil("web online") { h.status("web") == "online" }
         h.waitUntil("web answers HTTP on port \(port)") { httpStatus(port) == 200 }
         XCTAssertEqual(h.list()["web"]?["url"] as? String, "http://127.0.0.1:\(port)")

@@ -32,7 +32,17 @@ public struct ConfigText: Sendable, Equatable {
             return
         }
         guard document.startsLine(list.elements[0].start) else {
-            splice(document, last.end..<last.end, ", " + InlineJSON.render(.object(instance)))
+            // `[{ ... }, { ... }]` with members over lines: `}, {` style, the new one likewise.
+            if let first = last.members.first, let memberIndent = document.indentBefore(first.keyStart) {
+                let indent = document.lineIndent(containing: last.end)
+                let unit =
+                    memberIndent.hasPrefix(indent) && memberIndent.count > indent.count
+                    ? String(memberIndent.dropFirst(indent.count)) : document.unit
+                let body = document.renderInstance(instance, indent: indent, unit: unit)
+                splice(document, last.end..<last.end, ", " + body)
+            } else {
+                splice(document, last.end..<last.end, ", " + InlineJSON.render(.object(instance)))
+            }
             return
         }
         let indent = document.indentBefore(last.start) ?? document.lineIndent(containing: last.start)
