@@ -162,7 +162,7 @@ struct ConfigChange {
         for change in report.changed {
             let instance = config.instance(named: change.name)
             budget = max(budget, (instance?.killTimeout ?? .seconds(15)) + (instance?.readyTimeout ?? .seconds(60)))
-            guard let old = before[change.name], old.pid != nil else { continue }
+            guard change.restarts, let old = before[change.name], old.pid != nil else { continue }
             outcome.restarted.append(change.name)
             waiting[change.name] = { row in
                 guard let row else { return true }
@@ -224,8 +224,13 @@ struct ConfigChange {
         for name in report.added { Output.out("reload: added \(name)") }
         for change in report.changed {
             let keys = change.keys.isEmpty ? "" : " (\(change.keys.joined(separator: ", ")))"
-            let what = outcome.restarted.contains(change.name) ? "restarted" : "changed"
-            Output.out("reload: \(what) \(change.name)\(keys)")
+            if !change.restarts {
+                Output.out("reload: updated \(change.name) in place\(keys)")
+            } else {
+                Output.out(
+                    "reload: \(outcome.restarted.contains(change.name) ? "restarted" : "changed") \(change.name)\(keys)"
+                )
+            }
         }
         for name in report.removed {
             Output.out("reload: removed \(name)\(outcome.stopped.contains(name) ? " (stopped)" : "")")

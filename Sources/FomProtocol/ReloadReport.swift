@@ -4,15 +4,19 @@ import FomCore
 /// `{"ok": true, "added": [...], "changed": [{"name": ..., "keys": [...]}], "removed": [...],
 /// "unchanged": [...]}`.
 public struct ReloadReport: Sendable, Equatable {
-    /// An instance whose settings changed (and which was restarted if it ran), with the keys
-    /// that differ (`cvatSync`, `env.FIFTYONE_DATABASE_NAME`).
+    /// An instance whose settings changed, with the keys that differ (`cvatSync`,
+    /// `env.FIFTYONE_DATABASE_NAME`; names only, never values).
     public struct Change: Sendable, Equatable {
         public var name: String
         public var keys: [String]
+        /// False when only keys that do not touch the running process changed (`autostart`):
+        /// the daemon applies those in place. An answer without it restarts.
+        public var restarts: Bool
 
-        public init(name: String, keys: [String]) {
+        public init(name: String, keys: [String], restarts: Bool = true) {
             self.name = name
             self.keys = keys
+            self.restarts = restarts
         }
     }
 
@@ -35,7 +39,12 @@ public struct ReloadReport: Sendable, Equatable {
             (
                 "changed",
                 .array(
-                    changed.map { .object(["name": .string($0.name), "keys": .array($0.keys.map { .string($0) })]) })
+                    changed.map {
+                        .object([
+                            "name": .string($0.name), "keys": .array($0.keys.map { .string($0) }),
+                            "restarts": .bool($0.restarts),
+                        ])
+                    })
             ),
             ("removed", .array(removed.map { .string($0) })),
             ("unchanged", .array(unchanged.map { .string($0) })),
@@ -57,7 +66,10 @@ public struct ReloadReport: Sendable, Equatable {
         var changed: [Change] = []
         for item in changedItems {
             guard let name = item["name"]?.stringValue else { return nil }
-            changed.append(Change(name: name, keys: item["keys"]?.arrayValue?.compactMap(\.stringValue) ?? []))
+            changed.append(
+                Change(
+                    name: name, keys: item["keys"]?.arrayValue?.compactMap(\.stringValue) ?? [],
+                    restarts: item["restarts"]?.boolValue ?? true))
         }
         self.init(added: added, changed: changed, removed: removed, unchanged: unchanged)
     }

@@ -27,6 +27,12 @@ final class ReloadReportTests: XCTestCase {
                 unchanged: ["annotate", "mongodb"]))
         XCTAssertEqual(ReloadReport(json: report.json), report)
         XCTAssertEqual(Response.ok(report.members)["changed"]?[0]?["name"], "review")
+        XCTAssertTrue(report.changed[0].restarts, "an answer that does not say restarts")
+        let inPlace = try JSONValue(
+            parsing:
+                #"{"ok": true, "added": [], "changed": [{"name": "a", "keys": ["autostart"], "restarts": false}], "removed": [], "unchanged": []}"#
+        )
+        XCTAssertEqual(ReloadReport(json: inPlace)?.changed, [.init(name: "a", keys: ["autostart"], restarts: false)])
     }
 
     func testAnErrorAnswerIsNotAReport() throws {

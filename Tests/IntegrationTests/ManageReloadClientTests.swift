@@ -74,6 +74,21 @@ final class ManageReloadClientTests: XCTestCase {
         XCTAssertEqual(((object["instances"] as? [[String: Any]])?.first)?["pid"] as? Int, 200)
     }
 
+    func testAChangeAppliedInPlaceIsSaidSoAndNotWaitedFor() throws {
+        let (h, scripted) = try setUp(config: Self.config) { _, _ in
+            [Self.row(0, "review", "online", pid: 100), Self.row(1, "db", "online", pid: 101)]
+        }
+        scripted.reloadAnswer = [
+            "ok": true, "added": [], "changed": [["name": "review", "keys": ["autostart"], "restarts": false]],
+            "removed": [], "unchanged": ["db"],
+        ]
+        let edit = h.fom("edit", "review", "--autostart", "off")
+        XCTAssertEqual(edit.code, 0, edit.out + edit.err)
+        XCTAssertTrue(edit.out.contains("reload: updated review in place (autostart)"), edit.out)
+        XCTAssertFalse(edit.out.contains("restarted"), edit.out)
+        XCTAssertEqual(scripted.listsSinceReload, 1, "one look after the reload: nothing to wait for")
+    }
+
     func testRemoveWaitsUntilTheDaemonNoLongerRunsItThenDeletesItsLogs() throws {
         let (h, scripted) = try setUp(config: Self.config) { reloaded, lists in
             var rows = [Self.row(1, "db", "online", pid: 101)]
