@@ -21,7 +21,7 @@ let package = Package(
         // One file per command, the argument scanner, output, the control client.
         .target(name: "FomCLI", dependencies: ["FomCore", "FomProtocol", "SystemKit", "FomDaemon"]),
         .executableTarget(name: "fom", dependencies: ["FomCLI", "SystemKit"]),
-        .testTarget(name: "FomCoreTests", dependencies: ["FomCore"]),
+        .testTarget(name: "FomCoreTests", dependencies: ["FomCore", "FomProtocol"]),
         .testTarget(name: "FomDaemonTests", dependencies: ["FomDaemon", "FomCore"]),
         // The real fom binary in temporary directories, with real children.
         .testTarget(name: "IntegrationTests", dependencies: ["fom"]),

@@ -5,11 +5,15 @@ import FomCore
 struct ParsedArguments: Sendable {
     var positionals: [String] = []
     var flags: Set<String> = []
+    /// The last value of each option.
     var options: [String: String] = [:]
+    /// Every value of each option, in order, for options that may be repeated (`--env K=V ...`).
+    var optionValues: [String: [String]] = [:]
     /// Everything after `--`.
     var passthrough: [String]?
 
     func has(_ flag: String) -> Bool { flags.contains(flag) }
+    func values(_ option: String) -> [String] { optionValues[option] ?? [] }
     /// Commands that work through a running daemon even when supervisor.json no longer parses.
     var allowsBrokenConfig = false
 }
@@ -21,6 +25,9 @@ struct ArgumentSpec: Sendable {
     var options: [String] = []
     var aliases: [String: String] = [:]
     var allowsPassthrough = false
+    /// An unknown flag of a command that takes `--` is taken for one of the command's own flags
+    /// (`fom exec ID python -c ...`); commands with flags of their own (`add`) turn it off.
+    var hintsPassthroughForUnknownFlags = true
 
     /// Options every command takes.
     static let common = ArgumentSpec(flags: ["--help"], options: ["--config", "--env"], aliases: ["-h": "--help"])
@@ -29,7 +36,8 @@ struct ArgumentSpec: Sendable {
         ArgumentSpec(
             flags: flags + other.flags, options: options + other.options,
             aliases: aliases.merging(other.aliases) { a, _ in a },
-            allowsPassthrough: allowsPassthrough || other.allowsPassthrough)
+            allowsPassthrough: allowsPassthrough || other.allowsPassthrough,
+            hintsPassthroughForUnknownFlags: hintsPassthroughForUnknownFlags && other.hintsPassthroughForUnknownFlags)
     }
 
     func scan(_ arguments: [String], command: String) throws(UsageError) -> ParsedArguments {
@@ -58,17 +66,20 @@ struct ArgumentSpec: Sendable {
                 if inlineValue != nil { throw UsageError("fom \(command): \(typed) takes no value") }
                 result.flags.insert(word)
             } else if options.contains(word) {
+                let value: String
                 if let inlineValue {
-                    result.options[word] = inlineValue
+                    value = inlineValue
                 } else {
                     guard i < arguments.count else { throw UsageError("fom \(command): \(typed) needs a value") }
-                    result.options[word] = arguments[i]
+                    value = arguments[i]
                     i += 1
                 }
+                result.options[word] = value
+                result.optionValues[word, default: []].append(value)
             } else if word.count > 1, word.dropFirst().allSatisfy(\.isNumber) {
                 // `-50` is not a flag someone meant; say how to ask for lines.
                 throw UsageError("fom \(command): unknown flag \(word); did you mean \"-n \(word.dropFirst())\"?")
-            } else if allowsPassthrough {
+            } else if allowsPassthrough && hintsPassthroughForUnknownFlags {
                 throw UsageError(
                     "fom \(command): the command and its flags go after '--': fom \(command) ID -- COMMAND [ARG...]")
             } else if word == "--update-env" {

@@ -49,7 +49,7 @@ enum CommandTable {
             spec: ArgumentSpec(flags: ["--dry-run", "--no-wait", "--json"]), run: ReloadCommand.run),
         CommandInfo(
             name: "list", aliases: ["ls", "status"], usage: "fom list [--json]",
-            summary: "table of instances: id, name, kind, status, pid, uptime, restarts, port, cvat",
+            summary: "table of instances: id, name, kind, status, pid, uptime, restarts, port, cvat, url",
             details: ["Without a daemon it shows the instances stopped and never starts one."],
             spec: ArgumentSpec(flags: ["--json"]), run: ListCommand.run),
         CommandInfo(
@@ -83,6 +83,48 @@ enum CommandTable {
                 "  fom exec annotate -- .venv/bin/python examples/cvat_annotation_example.py create ...",
             ],
             spec: ArgumentSpec(allowsPassthrough: true), run: ExecCommand.run),
+        CommandInfo(
+            name: "add", aliases: [],
+            usage:
+                "fom add NAME --port P [--cvat-sync] [--database NAME] [--env K=V ...] [--depends-on X ...] [--no-autostart] [--no-apply] [--json]\n       fom add NAME --kind process [--port P] [...] -- COMMAND [ARG...]",
+            summary: "add an instance to supervisor.json and have a running daemon start it",
+            details: [
+                "A fiftyone instance gets what the default file gives annotate and review: dependsOn",
+                "the file's MongoDB (when it has exactly one), FIFTYONE_DATABASE_URI pointing at it and",
+                "FIFTYONE_DATABASE_NAME (--database, default the instance's name).",
+                "--env K=V sets a variable (--env NAME without '=' still selects .env.NAME).",
+                "The file is checked as 'fom validate' checks it before it is written (atomically);",
+                "--no-apply only writes it. Without a daemon nothing starts.",
+            ],
+            spec: ArgumentSpec(
+                flags: ["--cvat-sync", "--no-autostart", "--no-apply", "--json"],
+                options: ["--port", "--kind", "--database", "--depends-on"], allowsPassthrough: true,
+                hintsPassthroughForUnknownFlags: false), run: AddCommand.run),
+        CommandInfo(
+            name: "edit", aliases: [],
+            usage:
+                "fom edit ID|NAME [--cvat-sync on|off] [--port P] [--env K=V ...] [--unset-env K ...] [--autostart on|off] [--set KEY=JSON ...] [--unset KEY ...] [--no-apply] [--json]",
+            summary: "change an instance in supervisor.json (the CVAT Sync checkbox) and apply it",
+            details: [
+                "Only that instance's lines change; every other line stays as it was. A running daemon",
+                "restarts the instance with its environment computed afresh:",
+                "  fom edit review --cvat-sync on && fom env review | grep CVAT",
+                "--set takes any key of the file with a JSON value (a value that is not JSON is a string):",
+                "  --set 'ready={\"tcp\": 8080}' --set restart=never --set maxMemory=2G",
+                "A change that would make the file invalid is refused with validate's error.",
+            ],
+            spec: ArgumentSpec(
+                flags: ["--no-apply", "--json"],
+                options: ["--cvat-sync", "--port", "--unset-env", "--autostart", "--set", "--unset"]),
+            run: EditCommand.run),
+        CommandInfo(
+            name: "remove", aliases: [], usage: "fom remove ID|NAME [--keep-logs] [--force] [--no-apply] [--json]",
+            summary: "remove an instance from supervisor.json; a running daemon stops it; its logs are deleted",
+            details: [
+                "Refused while another instance depends on it; --force also takes it out of their dependsOn.",
+                "--keep-logs keeps its log files.",
+            ],
+            spec: ArgumentSpec(flags: ["--keep-logs", "--force", "--no-apply", "--json"]), run: RemoveCommand.run),
         CommandInfo(
             name: "validate", aliases: [], usage: "fom validate",
             summary: "check supervisor.json and the env file without running anything",

@@ -35,14 +35,7 @@ struct Context {
         do {
             config = try SupervisorConfig.parse(text: text, path: path, runtimeDirectory: runtimeOverride)
         } catch {
-            // Errors name the file as the user sees it from here.
-            let shown = path.hasPrefix(cwd + "/") ? String(path.dropFirst(cwd.count + 1)) : path
-            let diagnostics = error.diagnostics.map { d in
-                var d = d
-                d.file = shown
-                return d.description
-            }
-            let message = diagnostics.joined(separator: "\n")
+            let message = located(error, cwd: cwd)
             // A running daemon must stay reachable (to look, to stop) whatever the file says now.
             config = SupervisorConfig(path: path, runtimeDirectory: runtimeOverride)
             let runtime = RuntimeDirectory(configDirectory: config.directory, environment: environment)
@@ -73,6 +66,16 @@ struct Context {
             config: config, envFile: envFile,
             runtime: RuntimeDirectory(configDirectory: config.directory, environment: environment),
             environment: environment, envName: envName, configDigest: Fingerprint.of(text), configError: configError)
+    }
+
+    /// The lines `fom validate` prints for an invalid supervisor.json: the file named as the
+    /// user sees it from `cwd`.
+    static func located(_ error: ConfigError, cwd: String) -> String {
+        error.diagnostics.map { d in
+            var d = d
+            if d.file.hasPrefix(cwd + "/") { d.file = String(d.file.dropFirst(cwd.count + 1)) }
+            return d.description
+        }.joined(separator: "\n")
     }
 
     /// Reads the env file for validation: its errors name file and line.

@@ -5,8 +5,7 @@ import FomCore
 public enum FomCLI {
     /// What a pm2 user types, and what fom does instead.
     static let pm2Habits: [String: String] = [
-        "delete":
-            "remove the instance from supervisor.json, then 'fom kill' and 'fom start' ('fom remove' is not available yet)",
+        "delete": "use 'fom remove ID' (it takes the instance out of supervisor.json and stops it)",
         "save": "not needed: fom keeps what is wanted up in .fom/state.json and brings it back when the daemon starts",
         "resurrect": "not needed: the daemon brings back what was wanted up when it starts ('fom ping')",
         "show": "use 'fom describe ID'",

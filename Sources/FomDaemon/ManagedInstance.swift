@@ -74,6 +74,6 @@ final class ManagedInstance {
             cvatSync: config.cvatSync, reason: reason, lastExit: machine.lastExit?.description,
             nextTryMs: nextTry, history: detailed ? history : [],
             logErrors: out.errors + err.errors, lastLogError: err.lastError ?? out.lastError,
-            command: detailed ? lastCommand : [], cwd: detailed ? config.cwd : "")
+            command: detailed ? lastCommand : [], cwd: detailed ? config.cwd : "", address: config.address)
     }
 }

@@ -48,7 +48,7 @@ extension Supervisor {
         }
         let report = ReloadReport(plan: plan, dryRun: dryRun)
         if dryRun {
-            if let fd { reply(fd, report.json) }
+            if let fd { reply(fd, report.answer) }
             return
         }
 
@@ -109,7 +109,7 @@ extension Supervisor {
         }
         clients[fd]?.awaitingAnswer = true
         waiters.append(
-            Waiter(client: fd, ids: involved, done: wait ? done : { _ in true }, answer: { _ in report.json }))
+            Waiter(client: fd, ids: involved, done: wait ? done : { _ in true }, answer: { _ in report.answer }))
     }
 
     func replacementPending(_ instance: ManagedInstance) -> Bool { replacements[instance.id] != nil }

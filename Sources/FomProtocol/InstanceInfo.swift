@@ -25,12 +25,14 @@ public struct InstanceInfo: Sendable, Equatable {
     /// describe only: the resolved command and working directory of the last spawn.
     public var command: [String]
     public var cwd: String
+    /// Where it listens (nil from a daemon that does not say: 127.0.0.1, the default).
+    public var address: String?
 
     public init(
         id: Int, name: String, kind: String, status: String, pid: Int? = nil, uptimeMs: Int? = nil,
         restarts: Int = 0, port: Int? = nil, cvatSync: Bool = false, reason: String? = nil,
         lastExit: String? = nil, nextTryMs: Int? = nil, history: [String] = [], logErrors: Int = 0,
-        lastLogError: String? = nil, command: [String] = [], cwd: String = ""
+        lastLogError: String? = nil, command: [String] = [], cwd: String = "", address: String? = nil
     ) {
         self.id = id
         self.name = name
@@ -49,6 +51,16 @@ public struct InstanceInfo: Sendable, Equatable {
         self.lastLogError = lastLogError
         self.command = command
         self.cwd = cwd
+        self.address = address
+    }
+
+    /// `http://ADDRESS:PORT` for an instance with a port, as the manager's list linked each App.
+    /// One that listens on every interface (0.0.0.0) is shown at 127.0.0.1, where this host
+    /// reaches it, as the ready check does.
+    public var url: String? {
+        guard let port else { return nil }
+        let host = address.map { $0.isEmpty || $0 == "0.0.0.0" ? "127.0.0.1" : $0 } ?? "127.0.0.1"
+        return "http://\(host):\(port)"
     }
 
     public var json: JSONValue {
@@ -70,6 +82,8 @@ public struct InstanceInfo: Sendable, Equatable {
         o["lastLogError"] = lastLogError.map { .string($0) } ?? .null
         o["command"] = .array(command.map { .string($0) })
         o["cwd"] = .string(cwd)
+        o["address"] = address.map { .string($0) } ?? .null
+        o["url"] = url.map { .string($0) } ?? .null
         return .object(o)
     }
 
@@ -86,6 +100,6 @@ public struct InstanceInfo: Sendable, Equatable {
             history: v["history"]?.arrayValue?.compactMap(\.stringValue) ?? [],
             logErrors: v["logErrors"]?.intValue ?? 0, lastLogError: v["lastLogError"]?.stringValue,
             command: v["command"]?.arrayValue?.compactMap(\.stringValue) ?? [],
-            cwd: v["cwd"]?.stringValue ?? "")
+            cwd: v["cwd"]?.stringValue ?? "", address: v["address"]?.stringValue)
     }
 }

@@ -37,7 +37,7 @@ public struct Request: Sendable, Equatable {
         o["cmd"] = .string(command.rawValue)
         o["targets"] = .array(targets.map { .string($0) })
         o["wait"] = .bool(wait)
-        if dryRun { o["dryRun"] = true }
+        if command == .reload { o["dryRun"] = .bool(dryRun) }
         if reveal { o["reveal"] = true }
         if coldStart { o["coldStart"] = true }
         return .object(o)

@@ -181,4 +181,78 @@ final class EndToEndTests: XCTestCase {
             + FomHarness.pids(withToken: String(mongoPort))
         XCTAssertEqual(leftovers, [], "processes of the test are still running")
     }
+
+    /// `fom edit` and `fom add` / `remove` applied to the real stack: the CVAT Sync checkbox
+    /// restarts review alone with the three variables, and a third FiftyOne server added with
+    /// one line comes online on its own database. Needs the daemon's reload.
+    func testEditAddRemoveApplyToTheRealFiftyOneStack() throws {
+        let root = Self.repoRoot
+        XCTAssertTrue(
+            FileManager.default.isExecutableFile(atPath: root + "/.venv/bin/python"),
+            "no .venv/bin/python: run scripts/setup (scripts/test does)")
+        XCTAssertTrue(
+            FileManager.default.isExecutableFile(atPath: root + "/.venv/mongodb/bin/mongod"),
+            "no mongod: run scripts/setup (scripts/test does)")
+        let (annotatePort, reviewPort, mongoPort, thirdPort) = (freePort(), freePort(), freePort(), freePort())
+        var config = try String(contentsOfFile: root + "/supervisor.json", encoding: .utf8)
+        config = config.replacingOccurrences(of: "5151", with: String(annotatePort))
+            .replacingOccurrences(of: "5152", with: String(reviewPort))
+            .replacingOccurrences(of: "27017", with: String(mongoPort))
+        let h = try FomHarness(config: config)
+        harness = h
+        try FileManager.default.createSymbolicLink(atPath: h.path(".venv"), withDestinationPath: root + "/.venv")
+        try FileManager.default.createDirectory(atPath: h.path(".fom/data/db"), withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: root + "/.env.example", toPath: h.path(".env"))
+        let start = h.fom("start", timeout: 240)
+        XCTAssertEqual(start.code, 0, start.out + start.err + h.read(".fom/logs/fom.log"))
+        let before = h.list().mapValues { $0["pid"] as? Int }
+        func cvat(_ name: String) -> [String] {
+            h.fom("env", name).out.split(separator: "\n").filter { $0.contains("CVAT") }.map {
+                String($0.prefix { $0 != "=" })
+            }
+        }
+        XCTAssertEqual(cvat("review"), [])
+
+        // The CVAT Sync checkbox, as two commands.
+        let on = h.fom("edit", "review", "--cvat-sync", "on", timeout: 180)
+        XCTAssertEqual(on.code, 0, on.out + on.err + h.read(".fom/logs/fom.log"))
+        XCTAssertTrue(on.out.contains("reload: restarted review (cvatSync)"), on.out)
+        XCTAssertEqual(cvat("review"), ["FIFTYONE_CVAT_PASSWORD", "FIFTYONE_CVAT_URL", "FIFTYONE_CVAT_USERNAME"])
+        let afterOn = h.list()
+        XCTAssertEqual(afterOn["review"]?["status"] as? String, "online")
+        XCTAssertNotEqual(afterOn["review"]?["pid"] as? Int, before["review"] ?? nil)
+        XCTAssertEqual(afterOn["annotate"]?["pid"] as? Int, before["annotate"] ?? nil, "annotate untouched")
+        XCTAssertEqual(afterOn["mongodb"]?["pid"] as? Int, before["mongodb"] ?? nil, "mongodb untouched")
+        XCTAssertTrue(httpGet(h, port: reviewPort, path: "/fiftyone").hasPrefix("200 "))
+
+        let off = h.fom("edit", "review", "--cvat-sync", "off", timeout: 180)
+        XCTAssertEqual(off.code, 0, off.out + off.err)
+        XCTAssertEqual(cvat("review"), [])
+        XCTAssertEqual(h.status("review"), "online")
+
+        // A third FiftyOne server, one line, its own database.
+        let add = h.fom("add", "third", "--port", String(thirdPort), timeout: 180)
+        XCTAssertEqual(add.code, 0, add.out + add.err + h.read(".fom/logs/third.err.log"))
+        XCTAssertTrue(add.out.contains("reload: added third"), add.out)
+        guard add.code == 0 else { return }  // already failed; nothing comes online to wait for
+        h.waitUntil("third online", timeout: 120) { h.status("third") == "online" }
+        let answer = httpGet(h, port: thirdPort, path: "/fiftyone")
+        XCTAssertTrue(answer.hasPrefix("200 ") && answer.contains("\"version\""), answer)
+        let database = h.fom(
+            "exec", "third", "--", ".venv/bin/python", "-c", "import fiftyone as fo; print(fo.config.database_name)",
+            timeout: 120)
+        XCTAssertEqual(database.out.trimmingCharacters(in: .whitespacesAndNewlines), "third", database.err)
+        XCTAssertTrue(h.fom("env", "third").out.contains("FIFTYONE_DATABASE_URI=mongodb://127.0.0.1:\(mongoPort)\n"))
+        XCTAssertEqual(h.list()["third"]?["url"] as? String, "http://127.0.0.1:\(thirdPort)")
+
+        let thirdPid = try XCTUnwrap(h.pid("third"))
+        let remove = h.fom("remove", "third", timeout: 120)
+        XCTAssertEqual(remove.code, 0, remove.out + remove.err)
+        XCTAssertTrue(remove.out.contains("reload: removed third (stopped)"), remove.out)
+        XCTAssertNil(h.list()["third"])
+        XCTAssertFalse(FomHarness.isAlive(thirdPid))
+        XCTAssertTrue(
+            httpGet(h, port: thirdPort, path: "/fiftyone").hasPrefix("ERR"), "nothing answers on \(thirdPort)")
+        XCTAssertEqual(h.status("annotate"), "online")
+    }
 }

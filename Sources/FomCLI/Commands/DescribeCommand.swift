@@ -12,7 +12,8 @@ enum DescribeCommand {
         var info = InstanceInfo(
             id: id, name: config.name, kind: config.kind.rawValue, status: "stopped",
             port: config.port, cvatSync: config.cvatSync,
-            command: config.resolvedCommand(pythonExists: Files.isExecutable), cwd: config.cwd)
+            command: config.resolvedCommand(pythonExists: Files.isExecutable), cwd: config.cwd,
+            address: config.address)
         var sources: [(String, String)] = []
         var nextError: String?
         var envFile = context.envFile

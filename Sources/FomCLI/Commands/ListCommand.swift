@@ -39,7 +39,7 @@ enum ListCommand {
         return zip(context.config.instances, context.instanceIDs()).map { config, id in
             var row = InstanceInfo(
                 id: id, name: config.name, kind: config.kind.rawValue,
-                status: "stopped", port: config.port, cvatSync: config.cvatSync)
+                status: "stopped", port: config.port, cvatSync: config.cvatSync, address: config.address)
             if let running = state.running[config.name],
                 ProcFS.isSameRun(running.pid, startTime: running.startTime)
             {
@@ -51,12 +51,12 @@ enum ListCommand {
     }
 
     static func printTable(_ rows: [InstanceInfo]) {
-        let header = ["id", "name", "kind", "status", "pid", "uptime", "restarts", "port", "cvat"]
+        let header = ["id", "name", "kind", "status", "pid", "uptime", "restarts", "port", "cvat", "url"]
         let body = rows.map { row -> [String] in
             [
                 String(row.id), row.name, row.kind, Output.statusColor(row.status), row.pid.map(String.init) ?? "-",
                 row.uptimeMs.map { Output.duration(ms: $0) } ?? "-", String(row.restarts),
-                row.port.map(String.init) ?? "-", row.cvatSync ? "on" : "off",
+                row.port.map(String.init) ?? "-", row.cvatSync ? "on" : "off", row.url ?? "-",
             ]
         }
         for line in Output.table(header, body) { Output.out(line) }

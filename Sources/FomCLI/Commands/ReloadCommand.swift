@@ -36,7 +36,7 @@ enum ReloadCommand {
 
     /// One line per instance that is touched, then the untouched ones on one line.
     static func lines(_ report: ReloadReport) -> [String] {
-        let plan = report.plan
+        let plan = report
         var lines: [String] = []
         let prefix = report.dryRun ? "would be " : ""
         for name in plan.added { lines.append("\(name): \(prefix)added") }
