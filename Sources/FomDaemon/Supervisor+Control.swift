@@ -87,9 +87,14 @@ extension Supervisor {
                 ]))
         case .list:
             reply(fd, rows(instances))
+        case .watch:
+            startWatching(fd)
         case .describe, .env:
             guard let instance = resolve(request.targets, fd: fd, single: true)?.first else { return }
-            var members: [(String, JSONValue)] = [("instance", instance.info(now: now, detailed: true).json)]
+            if request.command == .describe { refreshResources() }
+            var members: [(String, JSONValue)] = [
+                ("instance", infoWithResources(instance, now: now, detailed: true).json)
+            ]
             if request.command == .env || request.command == .describe {
                 do {
                     let next = try InstanceEnvironment.compute(
@@ -202,9 +207,10 @@ extension Supervisor {
 
     /// The answer of list, start, stop and restart: the rows, and when the config was read.
     func rows(_ targets: [ManagedInstance]) -> JSONValue {
+        refreshResources()
         let t = now
         return Response.ok([
-            ("instances", .array(targets.map { $0.info(now: t, detailed: false).json })),
+            ("instances", .array(targets.map { infoWithResources($0, now: t, detailed: false).json })),
             ("configDigest", .string(configDigest)),
         ])
     }
@@ -332,5 +338,6 @@ extension Supervisor {
         }
         waiters.removeAll { $0.client == fd }
         killClients.removeAll { $0 == fd }
+        stopWatching(fd)
     }
 }

@@ -25,12 +25,18 @@ public struct InstanceInfo: Sendable, Equatable {
     /// describe only: the resolved command and working directory of the last spawn.
     public var command: [String]
     public var cwd: String
+    /// CPU of the whole process tree, in percent of one core, over the interval since the
+    /// daemon's previous sample; nil before a second sample of this run exists.
+    public var cpuPercent: Double?
+    /// Resident memory of the whole process tree (every process carrying the marker), in bytes.
+    public var memoryBytes: Int?
 
     public init(
         id: Int, name: String, kind: String, status: String, pid: Int? = nil, uptimeMs: Int? = nil,
         restarts: Int = 0, port: Int? = nil, cvatSync: Bool = false, reason: String? = nil,
         lastExit: String? = nil, nextTryMs: Int? = nil, history: [String] = [], logErrors: Int = 0,
-        lastLogError: String? = nil, command: [String] = [], cwd: String = ""
+        lastLogError: String? = nil, command: [String] = [], cwd: String = "", cpuPercent: Double? = nil,
+        memoryBytes: Int? = nil
     ) {
         self.id = id
         self.name = name
@@ -49,6 +55,8 @@ public struct InstanceInfo: Sendable, Equatable {
         self.lastLogError = lastLogError
         self.command = command
         self.cwd = cwd
+        self.cpuPercent = cpuPercent
+        self.memoryBytes = memoryBytes
     }
 
     public var json: JSONValue {
@@ -70,6 +78,8 @@ public struct InstanceInfo: Sendable, Equatable {
         o["lastLogError"] = lastLogError.map { .string($0) } ?? .null
         o["command"] = .array(command.map { .string($0) })
         o["cwd"] = .string(cwd)
+        o["cpuPercent"] = cpuPercent.map { JSONValue($0) } ?? .null
+        o["memoryBytes"] = memoryBytes.map { JSONValue($0) } ?? .null
         return .object(o)
     }
 
@@ -86,6 +96,7 @@ public struct InstanceInfo: Sendable, Equatable {
             history: v["history"]?.arrayValue?.compactMap(\.stringValue) ?? [],
             logErrors: v["logErrors"]?.intValue ?? 0, lastLogError: v["lastLogError"]?.stringValue,
             command: v["command"]?.arrayValue?.compactMap(\.stringValue) ?? [],
-            cwd: v["cwd"]?.stringValue ?? "")
+            cwd: v["cwd"]?.stringValue ?? "", cpuPercent: v["cpuPercent"]?.doubleValue,
+            memoryBytes: v["memoryBytes"]?.intValue)
     }
 }
