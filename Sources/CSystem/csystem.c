@@ -9,6 +9,7 @@
 #include <sys/syscall.h>
 #include <sys/socket.h>
 #include <sys/inotify.h>
+#include <sys/ioctl.h>
 #include <time.h>
 #include <errno.h>
 #include <string.h>
@@ -112,3 +113,11 @@ uint32_t csys_in_close_write(void) { return IN_CLOSE_WRITE; }
 void *csys_memrchr(const void *s, int c, size_t n) { return memrchr(s, c, n); }
 
 int csys_set_pipe_size(int fd, int bytes) { return fcntl(fd, F_SETPIPE_SZ, bytes); }
+
+int csys_window_size(int fd, int *rows, int *columns) {
+    struct winsize ws;
+    if (ioctl(fd, TIOCGWINSZ, &ws) != 0) return -1;
+    *rows = ws.ws_row;
+    *columns = ws.ws_col;
+    return 0;
+}

@@ -48,10 +48,15 @@ enum CommandTable {
             ],
             spec: ArgumentSpec(flags: ["--dry-run", "--no-wait", "--json"]), run: ReloadCommand.run),
         CommandInfo(
-            name: "list", aliases: ["ls", "status"], usage: "fom list [--json]",
-            summary: "table of instances: id, name, kind, status, pid, uptime, restarts, port, cvat, url",
-            details: ["Without a daemon it shows the instances stopped and never starts one."],
-            spec: ArgumentSpec(flags: ["--json"]), run: ListCommand.run),
+            name: "list", aliases: ["ls", "status"], usage: "fom list [--json] [--watch]",
+            summary: "table of instances: id, name, kind, status, pid, uptime, restarts, cpu, memory, port, cvat, url",
+            details: [
+                "Without a daemon it shows the instances stopped and never starts one.",
+                "cpu: percent of one core used by the whole process tree since the daemon's previous sample",
+                "('-' until a second sample of the run exists); memory: resident memory of the whole tree.",
+                "--watch prints the table again on each change, from the daemon's watch stream.",
+            ],
+            spec: ArgumentSpec(flags: ["--json", "--watch"]), run: ListCommand.run),
         CommandInfo(
             name: "describe", aliases: [], usage: "fom describe ID|NAME [--json]",
             summary: "everything about one instance: command, cwd, env sources, logs, ready check, last exit",
@@ -138,6 +143,25 @@ enum CommandTable {
             summary: "stop every instance, dependents first, then the daemon",
             details: ["What was wanted up comes back at the next start of the daemon."],
             spec: ArgumentSpec(), run: DaemonCommand.kill),
+        CommandInfo(
+            name: "monit", aliases: [], usage: "fom monit",
+            summary: "live view of every instance (status, pid, cpu, memory, restarts, uptime, port) and logs",
+            details: [
+                "The selected instance's last log lines follow below. Arrow keys or j/k select, r restarts",
+                "the selected instance (after y to confirm), q or Ctrl-C quits. Without a terminal it",
+                "prints one snapshot and exits.",
+            ],
+            spec: ArgumentSpec(), run: MonitCommand.run),
+        CommandInfo(
+            name: "startup", aliases: [], usage: "fom startup [--install] [--user NAME]",
+            summary: "print (or --install) a systemd unit that runs 'fom daemon' for this config at boot",
+            details: [
+                "The unit is fom-DIR.service, DIR being the name of supervisor.json's directory.",
+                "--install writes it to /etc/systemd/system, runs systemctl daemon-reload and enable.",
+                "--user NAME makes it a user unit of NAME (~NAME/.config/systemd/user, systemctl --user);",
+                "it then starts at boot only with 'loginctl enable-linger NAME'.",
+            ],
+            spec: ArgumentSpec(flags: ["--install"], options: ["--user"]), run: StartupCommand.run),
         CommandInfo(
             name: "help", aliases: [], usage: "fom help [COMMAND]",
             summary: "this help, or one command's", details: [], spec: ArgumentSpec(), run: HelpCommand.run),

@@ -10,7 +10,6 @@ public enum FomCLI {
         "resurrect": "not needed: the daemon brings back what was wanted up when it starts ('fom ping')",
         "show": "use 'fom describe ID'",
         "info": "use 'fom describe ID'",
-        "monit": "use 'fom list' and 'fom logs -f'",
     ]
 
     public static func main(_ arguments: [String]) -> Int32 {

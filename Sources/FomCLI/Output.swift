@@ -1,3 +1,4 @@
+import FomCore
 import Glibc
 import SystemKit
 
@@ -48,6 +49,16 @@ enum Output {
         default: return paint(status, "2")
         }
     }
+
+    /// `12.3%`, or `-` before the daemon has a second sample of the run.
+    static func cpu(_ percent: Double?) -> String {
+        guard let percent else { return "-" }
+        let tenths = Int((percent * 10).rounded())
+        return "\(tenths / 10).\(tenths % 10)%"
+    }
+
+    /// `312.4M`: resident memory of the whole tree.
+    static func memory(_ bytes: Int?) -> String { bytes.map(SizeText.approximate) ?? "-" }
 
     static func duration(ms: Int) -> String {
         let s = ms / 1000

@@ -19,10 +19,4 @@ public enum ProcessTree {
         }
         return result
     }
-
-    /// Resident memory of these processes together, in bytes (the caller passes the processes
-    /// that carry an instance's marker: its whole tree, whatever sessions they made).
-    public static func rss(of pids: [Int32]) -> Int {
-        pids.reduce(0) { $0 + (ProcFS.stat($1)?.rssPages ?? 0) } * ProcFS.pageSize
-    }
 }

@@ -90,8 +90,11 @@ extension Supervisor {
                 ]))
         case .list:
             reply(fd, rows(instances))
+        case .watch:
+            startWatching(fd)
         case .describe, .env:
             guard let instance = resolve(request.targets, fd: fd, single: true)?.first else { return }
+            if request.command == .describe { refreshResources() }
             if request.command == .env {
                 reply(fd, envAnswer(instance, reveal: request.reveal).json)
             } else {
@@ -158,9 +161,10 @@ extension Supervisor {
 
     /// The answer of list, start, stop and restart: the rows, and when the config was read.
     func rows(_ targets: [ManagedInstance]) -> JSONValue {
+        refreshResources()
         let t = now
         return Response.ok([
-            ("instances", .array(targets.map { $0.info(now: t, detailed: false).json })),
+            ("instances", .array(targets.map { infoWithResources($0, now: t, detailed: false).json })),
             ("configDigest", .string(configDigest)),
         ])
     }
@@ -264,6 +268,7 @@ extension Supervisor {
         }
         waiters.removeAll { $0.client == fd }
         killClients.removeAll { $0 == fd }
+        stopWatching(fd)
     }
 
     /// The environment a next start would get, computed afresh from the files.
@@ -309,7 +314,7 @@ extension Supervisor {
             nextError = "\(error)"
         }
         return DescribeAnswer(
-            instance: instance.info(now: now, detailed: true), sources: sources, nextError: nextError,
+            instance: infoWithResources(instance, now: now, detailed: true), sources: sources, nextError: nextError,
             envFile: options.envFile, logs: [instance.out.path, instance.err.path], configDigest: configDigest)
     }
 }

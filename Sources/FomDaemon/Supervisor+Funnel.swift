@@ -49,6 +49,7 @@ extension Supervisor {
         if case .starting = instance.machine.phase {} else { instance.probe = nil }
         // Errored after SIGKILL failed: nothing more can be done for those processes.
         if instance.machine.status == .errored && !instance.leftovers.isEmpty { abandonLeftovers(instance) }
+        noteChange(instance)
         post(.orchestrate(.reached(instance.id, instance.condition)))
     }
 

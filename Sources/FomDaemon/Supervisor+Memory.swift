@@ -20,11 +20,12 @@ extension Supervisor {
     func checkMemory() {
         let watched = instances.filter { $0.config.maxMemory != nil && $0.machine.status == .online }
         guard !watched.isEmpty else { return }
-        let members = ProcessTree.membersByName(treeKey: options.runtime.treeKey)
         let t = now
+        // The same sample answers `list` and watchers: one /proc scan serves all three.
+        resources.sample(instances, treeKey: options.runtime.treeKey, now: t)
         for instance in watched {
             guard let limit = instance.config.maxMemory else { continue }
-            let rss = ProcessTree.rss(of: members[instance.name] ?? [])
+            let rss = resources.usage[instance.id]?.memoryBytes ?? 0
             if rss > limit {
                 feed(
                     instance,

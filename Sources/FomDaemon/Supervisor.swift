@@ -91,6 +91,10 @@ public final class Supervisor {
     /// When the memory of instances with `maxMemory` is next measured; nil when none needs it.
     var nextMemoryCheck: Instant?
     static let memoryCheckInterval: Duration = .seconds(3)
+    /// The cpu and memory columns, sampled on demand (Supervisor+Resources).
+    let resources = ResourceSampler()
+    /// `watch` clients and their per-second sample (Supervisor+Watch).
+    let watch = WatchState()
     /// One buffer for every pipe read: log capture copies nothing it does not have to.
     let readBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 256 << 10, alignment: 16)
     let started = Clock.monotonicNanoseconds()
@@ -213,6 +217,7 @@ public final class Supervisor {
             }
         }
         if let d = nextMemoryCheck, next == nil || d < next! { next = d }
+        if let d = watch.nextSample, next == nil || d < next! { next = d }
         if let d = strangersDeadline, !strangers.isEmpty, next == nil || d < next! { next = d }
         guard let next else { return -1 }
         let ms = (next - now).nanoseconds
@@ -237,6 +242,7 @@ public final class Supervisor {
             nextMemoryCheck = nil
             checkMemory()
         }
+        if let d = watch.nextSample, d <= t { fireWatchSample() }
         for instance in instances {
             if let d = instance.machine.deadline, d <= t { feed(instance, .deadline) }
             if let probe = instance.probe, probe.deadline <= t, case .starting = instance.machine.phase {

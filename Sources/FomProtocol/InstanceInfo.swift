@@ -27,12 +27,18 @@ public struct InstanceInfo: Sendable, Equatable {
     public var cwd: String
     /// Where it listens (nil from a daemon that does not say: 127.0.0.1, the default).
     public var address: String?
+    /// CPU of the whole process tree, in percent of one core, over the interval since the
+    /// daemon's previous sample; nil before a second sample of this run exists.
+    public var cpuPercent: Double?
+    /// Resident memory of the whole process tree (every process carrying the marker), in bytes.
+    public var memoryBytes: Int?
 
     public init(
         id: Int, name: String, kind: String, status: String, pid: Int? = nil, uptimeMs: Int? = nil,
         restarts: Int = 0, port: Int? = nil, cvatSync: Bool = false, reason: String? = nil,
         lastExit: String? = nil, nextTryMs: Int? = nil, history: [String] = [], logErrors: Int = 0,
-        lastLogError: String? = nil, command: [String] = [], cwd: String = "", address: String? = nil
+        lastLogError: String? = nil, command: [String] = [], cwd: String = "", address: String? = nil,
+        cpuPercent: Double? = nil, memoryBytes: Int? = nil
     ) {
         self.id = id
         self.name = name
@@ -52,6 +58,8 @@ public struct InstanceInfo: Sendable, Equatable {
         self.command = command
         self.cwd = cwd
         self.address = address
+        self.cpuPercent = cpuPercent
+        self.memoryBytes = memoryBytes
     }
 
     /// `http://ADDRESS:PORT` for an instance with a port, as the manager's list linked each App.
@@ -84,6 +92,8 @@ public struct InstanceInfo: Sendable, Equatable {
         o["cwd"] = .string(cwd)
         o["address"] = address.map { .string($0) } ?? .null
         o["url"] = url.map { .string($0) } ?? .null
+        o["cpuPercent"] = cpuPercent.map { JSONValue($0) } ?? .null
+        o["memoryBytes"] = memoryBytes.map { JSONValue($0) } ?? .null
         return .object(o)
     }
 
@@ -100,6 +110,7 @@ public struct InstanceInfo: Sendable, Equatable {
             history: v["history"]?.arrayValue?.compactMap(\.stringValue) ?? [],
             logErrors: v["logErrors"]?.intValue ?? 0, lastLogError: v["lastLogError"]?.stringValue,
             command: v["command"]?.arrayValue?.compactMap(\.stringValue) ?? [],
-            cwd: v["cwd"]?.stringValue ?? "", address: v["address"]?.stringValue)
+            cwd: v["cwd"]?.stringValue ?? "", address: v["address"]?.stringValue,
+            cpuPercent: v["cpuPercent"]?.doubleValue, memoryBytes: v["memoryBytes"]?.intValue)
     }
 }

@@ -4,6 +4,9 @@ import FomCore
 public struct Request: Sendable, Equatable {
     public enum Command: String, Sendable, CaseIterable {
         case ping, list, describe, start, stop, restart, env, flush, kill, reload
+        /// Answered like `list`, then one `WatchEvent` line per change and a resource sample
+        /// each second, for as long as the client reads.
+        case watch
     }
 
     public var command: Command

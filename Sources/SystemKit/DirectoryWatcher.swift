@@ -18,6 +18,15 @@ public final class DirectoryWatcher {
 
     deinit { Glibc.close(fd) }
 
+    /// For a caller that waits on several descriptors: readable when an event is pending.
+    public var descriptor: Int32 { fd }
+
+    /// Discards the pending events (the caller looks at the files itself).
+    public func drain() {
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while buffer.withUnsafeMutableBytes({ Glibc.read(fd, $0.baseAddress, 65536) }) > 0 {}
+    }
+
     /// Waits for at least one event (or the timeout) and drains them all.
     public func wait(timeoutMs: Int32) {
         var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)

@@ -10,6 +10,8 @@ public enum ProcFS {
         /// Field 22: start time in clock ticks since boot; tells a reused pid apart.
         public let startTime: UInt64
         public let rssPages: Int
+        /// Fields 14 and 15: user plus system CPU time, in clock ticks.
+        public let cpuTicks: UInt64
 
         /// Running or sleeping: not a zombie waiting to be reaped, not dead.
         public var isLive: Bool { state != "Z" && state != "X" }
@@ -39,7 +41,7 @@ public enum ProcFS {
         return Stat(
             state: state, ppid: Int32(fields[1]) ?? 0, pgrp: Int32(fields[2]) ?? 0,
             session: Int32(fields[3]) ?? 0, startTime: UInt64(fields[19]) ?? 0,
-            rssPages: Int(fields[21]) ?? 0)
+            rssPages: Int(fields[21]) ?? 0, cpuTicks: (UInt64(fields[11]) ?? 0) + (UInt64(fields[12]) ?? 0))
     }
 
     /// The environment the process was executed with; nil when unreadable or gone.
@@ -117,6 +119,9 @@ public enum ProcFS {
     }
 
     public static let pageSize = Int(sysconf(Int32(_SC_PAGESIZE)))
+
+    /// The unit of the CPU times in /proc/PID/stat (USER_HZ, 100 on Linux).
+    public static let ticksPerSecond = Int(sysconf(Int32(_SC_CLK_TCK)))
 
     /// Resident memory of this process, in bytes.
     public static func ownRSS() -> Int { (stat(getpid())?.rssPages ?? 0) * pageSize }

@@ -127,3 +127,37 @@ public enum Spawn {
         return pointers.withUnsafeBufferPointer { body($0.baseAddress!) }
     }
 }
+
+extension Spawn {
+    /// Runs a program to its end (argv, no shell) and returns how it ended with its stdout and
+    /// stderr together; for short tools such as `systemctl`.
+    public static func run(
+        executable: String, arguments: [String], environment: [String], directory: String = "/"
+    ) throws(SystemError) -> (status: TerminationStatus, output: String) {
+        let child = try start(
+            executable: executable, arguments: arguments, environment: environment, directory: directory,
+            newSession: false)
+        var output: [UInt8] = []
+        var open = [child.stdout, child.stderr]
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while !open.isEmpty {
+            var fds = open.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
+            if poll(&fds, nfds_t(fds.count), -1) < 0 {
+                if errno == EINTR { continue }
+                break
+            }
+            for p in fds where p.revents != 0 {
+                let n = buffer.withUnsafeMutableBytes { Glibc.read(p.fd, $0.baseAddress, 65536) }
+                if n > 0 {
+                    if output.count < 1 << 20 { output.append(contentsOf: buffer[0..<n]) }
+                } else if n == 0 || (errno != EINTR && errno != EAGAIN) {
+                    Glibc.close(p.fd)
+                    open.removeAll { $0 == p.fd }
+                }
+            }
+        }
+        var status: Int32 = 0
+        while waitpid(child.pid, &status, 0) < 0 && errno == EINTR {}
+        return (TerminationStatus(waitStatus: status), String(decoding: output, as: UTF8.self))
+    }
+}

@@ -61,5 +61,7 @@ uint32_t csys_in_close_write(void);
 void *csys_memrchr(const void *s, int c, size_t n);
 // F_SETPIPE_SZ is Linux-only and needs _GNU_SOURCE.
 int csys_set_pipe_size(int fd, int bytes);
+// ioctl is variadic, which Swift cannot call: the terminal's size (TIOCGWINSZ); -1 when not a tty.
+int csys_window_size(int fd, int *rows, int *columns);
 
 #endif

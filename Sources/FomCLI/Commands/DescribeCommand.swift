@@ -67,6 +67,8 @@ enum DescribeCommand {
         row("pid", info.pid.map(String.init) ?? "-")
         row("uptime", info.uptimeMs.map { Output.duration(ms: $0) } ?? "-")
         row("restarts", String(info.restarts))
+        row("cpu", Output.cpu(info.cpuPercent) + (info.cpuPercent == nil ? "" : " of one core, whole tree"))
+        row("memory", Output.memory(info.memoryBytes) + (info.memoryBytes == nil ? "" : " resident, whole tree"))
         row("command", info.command.joined(separator: " "))
         row("cwd", config.cwd)
         row("port", info.port.map { "\($0) on \(config.address)" } ?? "-")

@@ -1,6 +1,7 @@
 import FomCore
 import FomDaemon
 import FomProtocol
+import Glibc
 import SystemKit
 
 /// `fom list` (`ls`, `status`): never starts the daemon.
@@ -8,6 +9,7 @@ enum ListCommand {
     static func run(_ args: ParsedArguments) throws -> Int32 {
         if let extra = args.positionals.first { throw UsageError("fom list: unexpected argument \"\(extra)\"") }
         let context = try Context.load(args)
+        if args.has("--watch") { return try watch(context, json: args.has("--json")) }
         var rows: [InstanceInfo]
         if let client = Client.connect(context) {
             defer { client.close() }
@@ -51,14 +53,53 @@ enum ListCommand {
     }
 
     static func printTable(_ rows: [InstanceInfo]) {
-        let header = ["id", "name", "kind", "status", "pid", "uptime", "restarts", "port", "cvat", "url"]
+        for line in tableLines(rows) { Output.out(line) }
+    }
+
+    static func tableLines(_ rows: [InstanceInfo]) -> [String] {
+        let header = [
+            "id", "name", "kind", "status", "pid", "uptime", "restarts", "cpu", "memory", "port", "cvat", "url",
+        ]
         let body = rows.map { row -> [String] in
             [
                 String(row.id), row.name, row.kind, Output.statusColor(row.status), row.pid.map(String.init) ?? "-",
-                row.uptimeMs.map { Output.duration(ms: $0) } ?? "-", String(row.restarts),
-                row.port.map(String.init) ?? "-", row.cvatSync ? "on" : "off", row.url ?? "-",
+                row.uptimeMs.map { Output.duration(ms: $0) } ?? "-", String(row.restarts), Output.cpu(row.cpuPercent),
+                Output.memory(row.memoryBytes), row.port.map(String.init) ?? "-", row.cvatSync ? "on" : "off",
+                row.url ?? "-",
             ]
         }
-        for line in Output.table(header, body) { Output.out(line) }
+        return Output.table(header, body)
+    }
+}
+
+extension ListCommand {
+    /// `fom list --watch`: the table again on each change, from the daemon's `watch` stream
+    /// (nothing is polled). On a terminal the screen is cleared first; otherwise tables are
+    /// separated by a blank line. With --json: one JSON array of rows per change.
+    static func watch(_ context: Context, json: Bool) throws -> Int32 {
+        guard let client = Client.connect(context) else {
+            throw Failure("the daemon is not running; there is nothing to watch ('fom start' or 'fom ping' starts it)")
+        }
+        defer { client.close() }
+        let stream = try WatchStream(client)
+        let onTerminal = Output.colorOut || isatty(1) == 1
+        var last: [String] = []
+        var first = true
+        repeat {
+            let rows = stream.currentRows()
+            let lines = json ? [JSONValue.array(rows.map(\.json)).serialized()] : tableLines(rows)
+            if lines != last {
+                last = lines
+                var text = lines.joined(separator: "\n") + "\n"
+                if onTerminal && !json {
+                    text = "\u{1B}[H\u{1B}[2J" + text
+                } else if !first && !json {
+                    text = "\n" + text
+                }
+                first = false
+                try? FileDescriptor.writeAll(1, text)
+            }
+        } while try stream.receive()
+        throw Failure("the daemon closed the watch (it stopped, or this reader fell too far behind)")
     }
 }

@@ -71,6 +71,8 @@ enum LogsCommand {
         var fd: Int32 = -1
         var inode: UInt64 = 0
         var partial: [UInt8] = []
+        /// Where the lines go instead of stdout (`fom monit` keeps the last ones on screen).
+        var sink: (([[UInt8]]) -> Void)?
 
         init(source: Source, width: Int) {
             self.source = source
@@ -173,6 +175,7 @@ enum LogsCommand {
 
         func emit(_ lines: [[UInt8]]) {
             guard !lines.isEmpty else { return }
+            if let sink { return sink(lines) }
             var out: [UInt8] = []
             let p = Array(prefix.utf8)
             for line in lines {

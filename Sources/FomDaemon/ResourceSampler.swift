@@ -1,0 +1,70 @@
+import FomCore
+import FomProtocol
+import SystemKit
+
+/// The cpu and memory of each instance's whole process tree (every process carrying its
+/// marker), measured only when someone asks: a `list` or `describe`, a watcher (each second),
+/// or `maxMemory`. Nothing here runs on a timer of its own, so an idle daemon never wakes for it.
+final class ResourceSampler {
+    struct Usage {
+        /// nil until a second sample of the same run, at least `minimumInterval` later.
+        var cpuPercent: Double?
+        var memoryBytes: Int
+        /// The main process the numbers belong to: a new run needs a new sample.
+        var pid: Int32?
+    }
+
+    /// A sample this young answers `list` as it is: back-to-back commands cost one /proc scan.
+    static let freshness: Duration = .seconds(1)
+    /// Ticks are 10 ms: over a shorter interval a percentage would be mostly rounding.
+    static let minimumInterval: Duration = .milliseconds(200)
+
+    private(set) var usage: [Int: Usage] = [:]
+    private var baselines: [Int: (at: Instant, times: [TreeCPU.Process: UInt64])] = [:]
+    private var takenAt: Instant?
+
+    /// Whether the last sample still answers for these instances (young enough, same runs).
+    func isFresh(_ instances: [ManagedInstance], now: Instant) -> Bool {
+        guard let takenAt, now - takenAt < Self.freshness else { return false }
+        return instances.allSatisfy { usage[$0.id]?.pid == $0.machine.pid }
+    }
+
+    /// One pass over /proc for every instance.
+    func sample(_ instances: [ManagedInstance], treeKey: String, now: Instant) {
+        let members = ProcessTree.membersByName(treeKey: treeKey)
+        takenAt = now
+        for instance in instances {
+            guard let pids = members[instance.name], !pids.isEmpty else {
+                usage[instance.id] = nil
+                baselines[instance.id] = nil
+                continue
+            }
+            var times: [TreeCPU.Process: UInt64] = [:]
+            var pages = 0
+            for pid in pids {
+                guard let stat = ProcFS.stat(pid), stat.isLive else { continue }
+                times[TreeCPU.Process(pid: pid, startTime: stat.startTime)] = stat.cpuTicks
+                pages += stat.rssPages
+            }
+            let pid = instance.machine.pid
+            var cpu = usage[instance.id].flatMap { $0.pid == pid ? $0.cpuPercent : nil }
+            if let base = baselines[instance.id] {
+                let elapsed = now - base.at
+                if elapsed >= Self.minimumInterval {
+                    cpu = TreeCPU.percent(
+                        ticks: TreeCPU.ticksUsed(previous: base.times, current: times),
+                        ticksPerSecond: ProcFS.ticksPerSecond, elapsedNanoseconds: elapsed.nanoseconds)
+                    baselines[instance.id] = (now, times)
+                }
+            } else {
+                baselines[instance.id] = (now, times)
+            }
+            usage[instance.id] = Usage(cpuPercent: cpu, memoryBytes: pages * ProcFS.pageSize, pid: pid)
+        }
+    }
+
+    func resourceSample(of instance: ManagedInstance) -> ResourceSample {
+        let u = usage[instance.id]
+        return ResourceSample(id: instance.id, cpuPercent: u?.cpuPercent, memoryBytes: u?.memoryBytes)
+    }
+}
