@@ -22,13 +22,11 @@ extension Supervisor {
             instance.waitingFor = nil
         case .startReadyCheck:
             startProbe(instance)
-        case .signalGroup(let signal):
-            if let pid = instance.machine.pid {
-                Signals.sendToGroup(pid, signal.number)
-                Signals.sendToGroup(pid, SIGCONT)
-            }
-        case .killAll:
-            if let pid = instance.machine.pid { Signals.sendToGroup(pid, SIGKILL) }
+        case .signalGroup(let pid, let signal):
+            Signals.sendToGroup(pid, signal.number)
+            Signals.sendToGroup(pid, SIGCONT)
+        case .killAll(let pid):
+            if let pid { Signals.sendToGroup(pid, SIGKILL) }
             for pid in ProcessTree.members(marker: instance.marker) { Signals.send(pid, SIGKILL) }
             for pid in instance.leftovers.keys { Signals.send(pid, SIGKILL) }
         case .collectLeftovers(let signal):

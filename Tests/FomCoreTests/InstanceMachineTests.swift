@@ -100,10 +100,10 @@ final class InstanceMachineTests: XCTestCase {
     func testStopThatNeedsSigkill() {
         var m = machine(killTimeout: .seconds(2))
         online(&m, pid: 50)
-        XCTAssertEqual(m.handle(.stop(by: "user"), now: at(0)).first, .signalGroup(.term))
+        XCTAssertEqual(m.handle(.stop(by: "user"), now: at(0)).first, .signalGroup(pid: 50, signal: .term))
         XCTAssertEqual(m.deadline, at(2000))
         XCTAssertEqual(m.handle(.deadline, now: at(1999)), [], "not before the deadline")
-        XCTAssertEqual(m.handle(.deadline, now: at(2000)).first, .killAll)
+        XCTAssertEqual(m.handle(.deadline, now: at(2000)).first, .killAll(pid: 50))
         let actions = m.handle(.exited(.signaled(9)), now: at(2001))
         let record = ExitRecord(status: .signaled(9), stoppedBy: "user", neededKill: true)
         XCTAssertEqual(actions.first, .recordExit(record))
@@ -128,7 +128,7 @@ final class InstanceMachineTests: XCTestCase {
         _ = m.handle(.stop(by: "user"), now: at(0))
         XCTAssertEqual(m.handle(.exited(.exited(0)), now: at(5)).last, .collectLeftovers(signal: .term))
         XCTAssertEqual(m.status, .stopping, "a grandchild may still run")
-        XCTAssertEqual(m.handle(.deadline, now: at(10_000)).first, .killAll)
+        XCTAssertEqual(m.handle(.deadline, now: at(10_000)).first, .killAll(pid: nil), "the main process is gone")
         _ = m.handle(.allGone, now: at(10_001))
         XCTAssertEqual(m.status, .stopped)
     }
@@ -149,7 +149,7 @@ final class InstanceMachineTests: XCTestCase {
         _ = m.handle(.start, now: at(0))
         _ = m.handle(.spawned(pid: 5), now: at(0))
         let actions = m.handle(.deadline, now: at(1000))
-        XCTAssertEqual(actions.first, .signalGroup(.term))
+        XCTAssertEqual(actions.first, .signalGroup(pid: 5, signal: .term))
         XCTAssertEqual(m.failures, 1)
         _ = m.handle(.exited(.exited(0)), now: at(1001))
         XCTAssertEqual(m.lastExit?.stoppedBy, "ready timeout")
@@ -181,7 +181,7 @@ final class InstanceMachineTests: XCTestCase {
     func testRestartByUserStopsThenStarts() {
         var m = machine()
         online(&m)
-        XCTAssertEqual(m.handle(.restart(by: "user"), now: at(0)).first, .signalGroup(.term))
+        XCTAssertEqual(m.handle(.restart(by: "user"), now: at(0)).first, .signalGroup(pid: 100, signal: .term))
         _ = m.handle(.exited(.exited(0)), now: at(1))
         XCTAssertEqual(m.handle(.allGone, now: at(2)), [.spawn])
         XCTAssertEqual(m.restarts, 0, "a restart asked for is not counted as a crash")
@@ -234,7 +234,7 @@ final class InstanceMachineTests: XCTestCase {
         online(&m, pid: 12)
         let limit = InstanceMachine.Event.memoryExceeded("RSS 61M over 30M", stable: true)
         let actions = m.handle(limit, now: at(6000))
-        XCTAssertEqual(actions.first, .signalGroup(.term))
+        XCTAssertEqual(actions.first, .signalGroup(pid: 12, signal: .term))
         XCTAssertEqual(
             actions.last, .log("stopping pid 12 with SIGTERM (memory limit: RSS 61M over 30M); restarting now"))
         _ = m.handle(.exited(.signaled(15)), now: at(6005))

@@ -51,9 +51,9 @@ public struct InstanceMachine: Sendable {
         case spawn
         case startReadyCheck
         /// Stop signal plus SIGCONT to the process group.
-        case signalGroup(Signal)
+        case signalGroup(pid: Int32, signal: Signal)
         /// SIGKILL to the group and to every process that carries the instance's marker.
-        case killAll
+        case killAll(pid: Int32?)
         /// The main process is gone: find what is left, send it `signal`, report `allGone`.
         case collectLeftovers(signal: Signal)
         case recordExit(ExitRecord)
@@ -169,7 +169,9 @@ public struct InstanceMachine: Sendable {
             // starting/online -> stopping: stop signal now, SIGKILL at killTimeout.
             stopReason = by
             phase = .stopping(pid: pid, then: then, killAt: now + killTimeout, killed: false)
-            return [.signalGroup(stopSignal), .log("stopping pid \(pid) with \(stopSignal.name) (\(by))")]
+            return [
+                .signalGroup(pid: pid, signal: stopSignal), .log("stopping pid \(pid) with \(stopSignal.name) (\(by))"),
+            ]
         case .stopping(let pid, let current, let killAt, let killed):
             // A later word wins, but a stop never turns a pending give-up into a restart.
             let next: AfterStop = then == .start && current == .stay ? .start : then
@@ -332,13 +334,13 @@ public struct InstanceMachine: Sendable {
             stopReason = "ready timeout"
             phase = .stopping(pid: pid, then: then, killAt: now + killTimeout, killed: false)
             return [
-                .signalGroup(stopSignal),
+                .signalGroup(pid: pid, signal: stopSignal),
                 .log("not ready within \(timeout.humanReadable); stopping pid \(pid)" + describe(then)),
             ]
         case .stopping(let pid, let then, _, false):
             // stopping -> stopping(killed): the grace period is over.
             phase = .stopping(pid: pid, then: then, killAt: now + Self.killGrace, killed: true)
-            return [.killAll, .log("still running after \(killTimeout.humanReadable): SIGKILL")]
+            return [.killAll(pid: pid), .log("still running after \(killTimeout.humanReadable): SIGKILL")]
         case .stopping(let pid, _, _, true):
             // stopping -> errored: something survived SIGKILL (uninterruptible sleep).
             let who = pid.map { "pid \($0)" } ?? "a process of the instance"
