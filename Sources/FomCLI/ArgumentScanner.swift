@@ -6,6 +6,8 @@ struct ParsedArguments: Sendable {
     var positionals: [String] = []
     var flags: Set<String> = []
     var options: [String: String] = [:]
+    /// Every value of each option in order, for options that may repeat (`--stateful a --stateful b`).
+    var optionValues: [String: [String]] = [:]
     /// Everything after `--`.
     var passthrough: [String]?
 
@@ -65,6 +67,7 @@ struct ArgumentSpec: Sendable {
                     result.options[word] = arguments[i]
                     i += 1
                 }
+                result.optionValues[word, default: []].append(result.options[word]!)
             } else if word.count > 1, word.dropFirst().allSatisfy(\.isNumber) {
                 // `-50` is not a flag someone meant; say how to ask for lines.
                 throw UsageError("fom \(command): unknown flag \(word); did you mean \"-n \(word.dropFirst())\"?")
