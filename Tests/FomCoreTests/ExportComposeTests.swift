@@ -46,6 +46,21 @@ final class ExportComposeTests: XCTestCase {
         XCTAssertNil(services.at("worker", "profiles"))
     }
 
+    func testAnInstancesOwnCVATURLIsWrittenButItsOwnSecretsAreReferenced() throws {
+        let fixture = try ExportFixture(
+            config: """
+                {"instances": [{"name": "app", "port": 5151, "cvatSync": true,
+                  "env": {"CVAT_URL": "http://other:8080", "CVAT_PASSWORD": "own-password-1"}}]}
+                """, env: ExportKubernetesTests.env)
+        let result = try fixture.compose()
+        let environment = try XCTUnwrap(result.document.at("services", "app", "environment"))
+        XCTAssertEqual(environment["FIFTYONE_CVAT_URL"]?.string, "http://other:8080")
+        XCTAssertEqual(
+            environment["FIFTYONE_CVAT_PASSWORD"]?.string, "${FOM_APP_CVAT_PASSWORD:?FOM_APP_CVAT_PASSWORD is not set}")
+        XCTAssertFalse(result.compose.contains("own-password-1"))
+        XCTAssertTrue(result.warnings.contains { $0.contains("FOM_APP_CVAT_PASSWORD") }, "\(result.warnings)")
+    }
+
     func testLiteralDollarSignsAreEscapedForCompose() throws {
         let fixture = try ExportFixture(
             config: #"{"instances": [{"name": "app", "port": 5151, "env": {"PRICE": "5$$", "CMD": "a${HOME}b"}}]}"#,

@@ -267,6 +267,30 @@ final class ExportKubernetesTests: XCTestCase {
         XCTAssertEqual(result.workload("app")?.at("spec", "replicas"), .int(1))
     }
 
+    func testDollarSignsReachTheContainerAsWrittenDespiteKubernetesExpansion() throws {
+        // Kubernetes reads `$(NAME)` in env values, command and args as a reference, and `$$` as `$`.
+        let fixture = try ExportFixture(
+            config:
+                #"{"instances": [{"name": "app", "kind": "process", "command": ["run", "$(HOME)", "5$"], "env": {"V": "a$$(B)c"}}]}"#,
+            env: "")
+        let container = try XCTUnwrap(
+            fixture.kubernetes().workload("app")?.at("spec", "template", "spec", "containers", 0))
+        XCTAssertEqual(container["args"]?.items.compactMap(\.string), ["$$(HOME)", "5$$"])
+        // fom reads `$$` as `$` (the value is `a$(B)c`); Kubernetes must get it back as `a$$(B)c`.
+        let v = container["env"]?.items.first { $0["name"]?.string == "V" }
+        XCTAssertEqual(v?["value"]?.string, "a$$(B)c")
+    }
+
+    func testIgnoredEnvFileLinesAndAutostartAreReported() throws {
+        let fixture = try ExportFixture(
+            config: #"{"instances": [{"name": "app", "port": 5151, "autostart": false}]}"#,
+            env: "FIFTYONE_CVAT_HEADERS=x\n")
+        let plan = try fixture.plan()
+        XCTAssertTrue(plan.warnings.contains { $0.hasPrefix("env file FIFTYONE_CVAT_HEADERS is ignored by fom") })
+        XCTAssertTrue(plan.rewrites.contains { $0.hasPrefix("app: autostart false -> replicas 0") }, "\(plan.rewrites)")
+        XCTAssertTrue(plan.sharedEnvironment.isEmpty)
+    }
+
     func testSharedSecretsOfTheEnvFileAreReferencedByEveryInstance() throws {
         let result = try ExportFixture.defaultConfig(env: Self.env + "\nAPI_TOKEN=abcd-efgh\n").kubernetes()
         for service in ["annotate", "review", "mongodb"] {

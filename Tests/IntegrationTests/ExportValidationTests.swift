@@ -99,6 +99,40 @@ final class ExportValidationTests: XCTestCase {
         XCTAssertFalse(h.read("out/k8s/secret.yaml").contains(Self.password))
     }
 
+    func testAnUnusualConfigStillGivesValidFiles() throws {
+        // Names that are no DNS labels, values YAML would misread, `$`, multi-line values, a
+        // secret of an instance's own, autostart false, a tcp check, a memory limit.
+        let h = try FomHarness(
+            config: """
+                {"instances": [
+                  {"name": "Web_App", "port": 8000, "kind": "process", "command": ["/usr/bin/env", "python3", "-m",
+                   "http.server", "{port}", "--bind", "{address}"], "ready": {"http": "/"}, "maxMemory": "300M",
+                   "autostart": false, "restart": "on-failure", "maxRestarts": 2, "cwd": "sub", "dependsOn": ["api"],
+                   "env": {"BACKEND": "http://localhost:9000/api", "QUOTE": "it's \\"x\\" $$5 $$(HOME)", "EMPTY": "",
+                           "YES": "yes", "NUM": "0755", "COLON": "a: b #c"}},
+                  {"name": "api", "kind": "process", "command": ["./bin/api", "--listen=127.0.0.1"], "port": 9000,
+                   "ready": {"tcp": 9000}, "stopSignal": "SIGINT", "killTimeout": "2500ms", "cvatSync": true,
+                   "env": {"CVAT_URL": "http://other-cvat:8080", "SESSION_SECRET": "very-secret-value"}}
+                ]}
+                """)
+        harness = h
+        try FileManager.default.createDirectory(atPath: h.path("sub"), withIntermediateDirectories: true)
+        try h.write(
+            ".env", "CVAT_URL=http://cvat:8080\nCVAT_USERNAME=u\nCVAT_PASSWORD=pw-12345\nMULTI=\"a\nb\"\nON=on\n")
+        let export = h.fom("export", "kubernetes", "--namespace", "team-a", "-o", "k8s")
+        XCTAssertEqual(export.code, 0, export.err)
+        let result = try runTool("kubernetes-validate", ["--strict"] + manifests(h, "k8s"))
+        XCTAssertEqual(result.code, 0, result.output)
+        XCTAssertEqual(h.fom("export", "compose").code, 0)
+        let compose = try validateCompose(h.path("compose.yaml"))
+        XCTAssertEqual(compose.code, 0, compose.output)
+        for file in try manifests(h, "k8s") + [h.path("compose.yaml"), h.path("fom-shared.env")]
+        where !file.hasSuffix("/secret.yaml") {
+            let text = try String(contentsOfFile: file, encoding: .utf8)
+            XCTAssertFalse(text.contains("pw-12345") || text.contains("very-secret-value"), file)
+        }
+    }
+
     func testTheValidatorsRejectWhatIsWrong() throws {
         // So that a pass above means something: a field Kubernetes does not know, a compose key
         // the specification does not have.

@@ -29,9 +29,13 @@ public enum ComposeExport {
                 switch variable.value {
                 case .literal(let value):
                     environment.append(YAMLEntry(variable.name, .string(escape(value))))
+                case .secret(let key) where key.hasPrefix("FOM_") && !plan.sensitiveKeys.contains(key):
+                    // A CVAT URL or user name of the instance's own: not a secret, written as it is.
+                    let value = plan.secrets.first(where: { $0.key == key })?.value ?? ""
+                    environment.append(YAMLEntry(variable.name, .string(escape(value))))
                 case .secret(let key):
                     environment.append(YAMLEntry(variable.name, .string("${\(key):?\(key) is not set}")))
-                    if plan.secrets.contains(where: { $0.key == key }), key.hasPrefix("FOM_") {
+                    if key.hasPrefix("FOM_") {
                         warnings.append(
                             "\(instance.config.name): \(variable.name) is a secret set in supervisor.json; compose reads it from \(key) in its env file, which you must set"
                         )

@@ -8,6 +8,9 @@ public struct ExportPlan: Sendable {
     public var sharedEnvironment: [(key: String, value: String)]
     /// Every key some instance references, with its value, in the order first referenced.
     public var secrets: [(key: String, value: String)]
+    /// The keys of `secrets` whose value is secret (a password, a token, or a value holding one),
+    /// as opposed to the CVAT URL and user name, which are kept there with the password.
+    public var sensitiveKeys: Set<String>
     /// One line per rewrite (addresses, bind addresses, images, paths), for the report on stderr.
     public var rewrites: [String]
     /// What does not carry over as it is, for stderr.
@@ -50,6 +53,7 @@ struct ExportPlanBuilder {
     var secretValues: [String] = []
     var sharedSecretKeys: Set<String> = []
     var secrets: [(key: String, value: String)] = []
+    var sensitiveKeys: Set<String> = []
     var rewrites: [String] = []
     var warnings: [String] = []
 
@@ -83,7 +87,8 @@ struct ExportPlanBuilder {
             exported.append(try export(instance, starting: starting.contains(instance.name), order: order))
         }
         return ExportPlan(
-            instances: exported, sharedEnvironment: shared, secrets: secrets, rewrites: rewrites, warnings: warnings)
+            instances: exported, sharedEnvironment: shared, secrets: secrets, sensitiveKeys: sensitiveKeys,
+            rewrites: rewrites, warnings: warnings)
     }
 
     mutating func nameServices() throws(ExportError) {
@@ -122,7 +127,13 @@ struct ExportPlanBuilder {
         for entry in input.dotenv {
             // CVAT inputs reach synced instances only, as FIFTYONE_CVAT_*; a FIFTYONE_CVAT_* line is
             // ignored by fom itself (EnvironmentLayers).
-            if EnvironmentLayers.cvatInputs.contains(entry.key) || entry.key.hasPrefix("FIFTYONE_CVAT_") { continue }
+            if EnvironmentLayers.cvatInputs.contains(entry.key) { continue }
+            if entry.key.hasPrefix("FIFTYONE_CVAT_") {
+                warnings.append(
+                    "env file \(entry.key) is ignored by fom (only cvatSync hands out CVAT settings), so it is not exported; put it in an instance's \"env\""
+                )
+                continue
+            }
             if isSecret(entry.key, entry.value) {
                 sharedSecretKeys.insert(entry.key)
                 continue
@@ -235,6 +246,12 @@ struct ExportPlanBuilder {
         }
         dataDirectory = dataDirectory.map { PosixPath.normalized($0) }
 
+        if !instance.autostart {
+            rewrites.append(
+                starting
+                    ? "\(instance.name): autostart false, but an autostart instance depends on it: it starts with the others"
+                    : "\(instance.name): autostart false -> replicas 0 (Kubernetes), profile \"manual\" (compose)")
+        }
         let dependencies = instance.dependsOn.sorted {
             (order.firstIndex(of: $0) ?? 0) < (order.firstIndex(of: $1) ?? 0)
         }
@@ -273,7 +290,8 @@ struct ExportPlanBuilder {
             let absolute = PosixPath.absolute(argv[0], base: instance.configDirectory)
             if let mapped = containerPath(absolute) {
                 argv[0] = mapped
-            } else {
+            } else if !["/bin/", "/sbin/", "/usr/"].contains(where: { absolute.hasPrefix($0) }) {
+                // System programs are in any image; anything else must be put there.
                 warnings.append(
                     "\(instance.name): the program \(argv[0]) is outside the project; the image must have it")
             }
@@ -361,6 +379,7 @@ struct ExportPlanBuilder {
                 stored = rewritten
             }
             secrets.append((key, stored))
+            if isSecret(name, value) { sensitiveKeys.insert(key) }
         }
         return ExportedVariable(variable ?? name, .secret(key: key))
     }

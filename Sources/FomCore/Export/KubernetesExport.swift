@@ -130,16 +130,17 @@ public enum KubernetesExport {
                 return nil
             }
             return .object([
-                ("name", .string("wait-for-\(dependency)")),
+                ("name", .string(ServiceName.from("wait-for-\(dependency)"))),
                 ("image", .string(ExportOptions.waitImage)),
                 // A Service routes only to ready pods: a connection means the dependency is ready.
                 (
                     "command",
-                    .strings([
-                        "sh", "-c",
-                        "until nc -z -w 2 \"$0\" \"$1\"; do echo \"waiting for $0:$1\"; sleep 2; done",
-                        dependency, String(port),
-                    ])
+                    .strings(
+                        [
+                            "sh", "-c",
+                            "until nc -z -w 2 \"$0\" \"$1\"; do echo \"waiting for $0:$1\"; sleep 2; done",
+                            dependency, String(port),
+                        ].map(escape))
                 ),
             ])
         }
@@ -162,7 +163,7 @@ public enum KubernetesExport {
         let env: [YAMLValue] = instance.environment.map { variable in
             switch variable.value {
             case .literal(let value):
-                return .object([("name", .string(variable.name)), ("value", .string(value))])
+                return .object([("name", .string(variable.name)), ("value", .string(escape(value)))])
             case .secret(let key):
                 return .object([
                     ("name", .string(variable.name)),
@@ -202,8 +203,8 @@ public enum KubernetesExport {
         var fields: [(String, YAMLValue?)] = [
             ("name", .string(instance.serviceName)),
             ("image", .string(instance.image)),
-            ("command", instance.command.first.map { .strings([$0]) }),
-            ("args", instance.command.count > 1 ? .strings(Array(instance.command.dropFirst())) : nil),
+            ("command", instance.command.first.map { .strings([escape($0)]) }),
+            ("args", instance.command.count > 1 ? .strings(instance.command.dropFirst().map(escape)) : nil),
             ("workingDir", .string(instance.workingDirectory)),
             ("ports", ports.isEmpty ? nil : .list(ports.map { .object([("containerPort", .int($0))]) })),
             ("envFrom", envFrom),
@@ -212,6 +213,12 @@ public enum KubernetesExport {
         fields += probes
         fields += [("resources", memory), ("volumeMounts", mounts)]
         return .object(fields)
+    }
+
+    /// Kubernetes expands `$(NAME)` in `command`, `args` and `env` values and reads `$$` as `$`:
+    /// every literal `$` is written `$$`, so that a value arrives exactly as fom would pass it.
+    static func escape(_ text: String) -> String {
+        text.contains("$") ? String(text.flatMap { $0 == "$" ? ["$", "$"] : [$0] }) : text
     }
 
     static func probeValue(_ probe: ExportedProbe, period: Int, failures: Int) -> YAMLValue {
