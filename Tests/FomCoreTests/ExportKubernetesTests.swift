@@ -281,6 +281,17 @@ final class ExportKubernetesTests: XCTestCase {
         XCTAssertEqual(v?["value"]?.string, "a$$(B)c")
     }
 
+    func testACommandThatHoldsASecretIsRefused() throws {
+        let fixture = try ExportFixture(
+            config:
+                #"{"instances": [{"name": "app", "kind": "process", "command": ["run", "--pw=\#(Self.password)"]}]}"#,
+            env: Self.env)
+        XCTAssertThrowsError(try fixture.plan()) { error in
+            XCTAssertTrue("\(error)".hasPrefix("app: its command holds the value of a secret variable"), "\(error)")
+            XCTAssertFalse("\(error)".contains(Self.password))
+        }
+    }
+
     func testIgnoredEnvFileLinesAndAutostartAreReported() throws {
         let fixture = try ExportFixture(
             config: #"{"instances": [{"name": "app", "port": 5151, "autostart": false}]}"#,

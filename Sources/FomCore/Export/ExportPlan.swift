@@ -315,8 +315,7 @@ struct ExportPlanBuilder {
             }
             for change in changes { rewrites.append("\(instance.name): argument \(change)") }
         }
-        for argument in argv where secretValues.contains(where: { argument.contains($0) }) {
-            _ = argument
+        if argv.contains(where: { argument in secretValues.contains(where: { argument.contains($0) }) }) {
             throw ExportError(
                 "\(instance.name): its command holds the value of a secret variable; fom export writes secrets only into the Secret"
             )
