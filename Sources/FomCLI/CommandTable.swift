@@ -88,6 +88,7 @@ enum CommandTable {
                 "inputs in a Secret referenced only by cvatSync instances. -o DIR (default ./kubernetes).",
                 "compose: services with healthchecks and depends_on, compose.yaml and fom-shared.env (-o FILE).",
                 "--image IMAGE for every instance (default fom-fiftyone:1.22.1), --image NAME=IMAGE for one.",
+                "--image NAME=IMAGE and --stateful repeat (or take NAME,NAME); see the README for the mapping.",
                 "Rewrites (127.0.0.1:PORT of another instance -> its service) and keys with no",
                 "equivalent are reported on stderr. Never starts the daemon.",
             ],

@@ -41,6 +41,9 @@ final class ExportComposeTests: XCTestCase {
         XCTAssertEqual(services.at("app", "ports")?.items.compactMap(\.string), ["127.0.0.1:5151:5151"])
         XCTAssertEqual(services.at("app", "healthcheck", "test", 4)?.string, "http://127.0.0.1:5151/fiftyone")
         XCTAssertEqual(services.at("db", "healthcheck", "test", 1)?.string, "bash")
+        XCTAssertEqual(
+            try fixture.compose(ExportOptions(images: ["db": "mongo:7.0"])).document.at(
+                "services", "db", "healthcheck", "test", 1)?.string, "bash", "mongod's image has no Python")
         XCTAssertEqual(services.at("db", "volumes")?.items.compactMap(\.string), ["db-data:/data/db"])
         // worker is needed by an autostart instance, so it starts with the project.
         XCTAssertNil(services.at("worker", "profiles"))

@@ -53,7 +53,7 @@ public enum ComposeExport {
                     (
                         "healthcheck",
                         .object([
-                            ("test", .strings(healthTest(probe, image: instance.image))),
+                            ("test", .strings(healthTest(probe, mongod: ExportPlanBuilder.isMongod(instance.config)))),
                             ("interval", .string("5s")), ("timeout", .string("3s")), ("retries", .int(3)),
                             ("start_period", .string("\(readySeconds)s")),
                         ])
@@ -118,9 +118,9 @@ public enum ComposeExport {
     }
 
     /// The ready check run inside the container: Python's standard library in the instances'
-    /// image, bash's `/dev/tcp` in the MongoDB image (which has no Python). Values are arguments,
-    /// never part of the script.
-    static func healthTest(_ probe: ExportedProbe, image: String) -> [String] {
+    /// image, bash's `/dev/tcp` for mongod (MongoDB's images have no Python). Values are
+    /// arguments, never part of the script.
+    static func healthTest(_ probe: ExportedProbe, mongod: Bool) -> [String] {
         switch probe {
         case .http(let path, let port):
             return [
@@ -129,7 +129,7 @@ public enum ComposeExport {
                 escape("http://127.0.0.1:\(port)\(path)"),
             ]
         case .tcp(let port):
-            if image == ExportOptions.mongoImage {
+            if mongod {
                 return ["CMD", "bash", "-c", "exec 3<>\"/dev/tcp/127.0.0.1/$$1\"", "tcp-check", String(port)]
             }
             return [
