@@ -168,6 +168,11 @@ final class ExportKubernetesTests: XCTestCase {
             stateful.workload("review")?.at(
                 "spec", "template", "spec", "containers", 0, "volumeMounts", 0, "mountPath")?
                 .string, "/app/data/review")
+        let absolute = try fixture.kubernetes(ExportOptions(stateful: ["review": ExportFixture.directory + "/data"]))
+        XCTAssertEqual(
+            absolute.workload("review")?.at(
+                "spec", "template", "spec", "containers", 0, "volumeMounts", 0, "mountPath")?
+                .string, "/app/data")
         XCTAssertThrowsError(try fixture.plan(ExportOptions(stateful: ["review": ""]))) { error in
             XCTAssertTrue("\(error)".contains("--stateful review=DIR"), "\(error)")
         }

@@ -230,7 +230,8 @@ struct ExportPlanBuilder {
         var dataDirectory: String?
         if let chosen = options.stateful[instance.name] {
             if !chosen.isEmpty {
-                dataDirectory = chosen
+                // A host path under the project is where the image has it.
+                dataDirectory = chosen.hasPrefix("/") ? containerPath(chosen) ?? chosen : chosen
             } else if mongod {
                 dataDirectory = Self.mongodDataDirectory(command)
             } else {
