@@ -24,6 +24,7 @@ let package = Package(
         .testTarget(name: "FomCoreTests", dependencies: ["FomCore", "FomProtocol"]),
         .testTarget(name: "FomDaemonTests", dependencies: ["FomDaemon", "FomCore"]),
         // The real fom binary in temporary directories, with real children.
-        .testTarget(name: "IntegrationTests", dependencies: ["fom"]),
+        // Schemas/ holds the Compose Specification's JSON schema, read by path (ExportValidationTests).
+        .testTarget(name: "IntegrationTests", dependencies: ["fom"], exclude: ["Schemas"]),
     ]
 )

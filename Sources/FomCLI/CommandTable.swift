@@ -135,6 +135,24 @@ enum CommandTable {
             summary: "check supervisor.json and the env file without running anything",
             details: [], spec: ArgumentSpec(), run: ValidateCommand.run),
         CommandInfo(
+            name: "export", aliases: [],
+            usage:
+                "fom export kubernetes [--namespace NS] [--image IMAGE] [-o DIR] [--stateful NAME[=DIR] ...] [--no-secrets] | fom export compose [--image IMAGE] [-o FILE]",
+            summary: "the instances as Kubernetes manifests (with a kustomization) or a docker compose file",
+            details: [
+                "kubernetes: a Deployment and a Service per instance (a StatefulSet for mongod and --stateful),",
+                "probes from ready, dependsOn as init containers, the shared .env in a ConfigMap, the CVAT",
+                "inputs in a Secret referenced only by cvatSync instances. -o DIR (default ./kubernetes).",
+                "compose: services with healthchecks and depends_on, compose.yaml and fom-shared.env (-o FILE).",
+                "--image IMAGE for every instance (default fom-fiftyone:1.22.1), --image NAME=IMAGE for one.",
+                "--image NAME=IMAGE and --stateful repeat (or take NAME,NAME); see the README for the mapping.",
+                "Rewrites (127.0.0.1:PORT of another instance -> its service) and keys with no",
+                "equivalent are reported on stderr. Never starts the daemon.",
+            ],
+            spec: ArgumentSpec(
+                flags: ["--no-secrets"], options: ["--namespace", "--image", "--output", "--stateful"],
+                aliases: ["-o": "--output"]), run: ExportCommand.run),
+        CommandInfo(
             name: "ping", aliases: [], usage: "fom ping",
             summary: "is the daemon alive? (starts it when it is not)",
             details: [], spec: ArgumentSpec(flags: ["--json"]), run: DaemonCommand.ping),
