@@ -114,6 +114,7 @@ extension Supervisor {
                 members.append(("configDigest", .string(configDigest)))
                 members.append(("envFile", .string(options.envFile)))
                 members.append(("logs", .array([.string(instance.out.path), .string(instance.err.path)])))
+                members.append(("settings", InstanceSettings.json(instance.config)))
             }
             reply(fd, Response.ok(members))
         case .start, .stop, .restart:
@@ -247,14 +248,10 @@ extension Supervisor {
                 if !result.contains(where: { $0 === instance }) { result.append(instance) }
                 continue
             }
-            var message = "unknown instance \"\(target)\""
-            if target == "all" {
-                message = "\"all\" names every instance; this command takes one"
-            } else if let hint = NameSuggestion.closest(to: target, in: instances.map(\.name)) {
-                message += "; did you mean \"\(hint)\"?"
-            } else {
-                message += " (the daemon runs \(instances.map { "\($0.id) \($0.name)" }.joined(separator: ", ")))"
-            }
+            let message =
+                target == "all"
+                ? "\"all\" names every instance; this command takes one"
+                : UnknownInstance.message(target, known: instances.map { ($0.id, $0.name) })
             // With the digest, the CLI can tell when the file it read is not the one running here.
             reply(
                 fd,

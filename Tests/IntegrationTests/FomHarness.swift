@@ -22,7 +22,7 @@ final class FomHarness {
         let template = "/tmp/fomt-XXXXXX"
         var bytes = Array(template.utf8CString)
         guard mkdtemp(&bytes) != nil else { throw NSError(domain: "mkdtemp", code: 1) }
-        dir = String(cString: bytes)
+        dir = String(decoding: bytes.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
         try write("supervisor.json", config)
     }
 
@@ -48,6 +48,26 @@ final class FomHarness {
 
     func path(_ name: String) -> String { dir + "/" + name }
 
+    /// A free TCP port on 127.0.0.1, from the kernel.
+    static func freePort() -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+        addr.sin_port = 0
+        _ = withUnsafePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
+        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) }
+        }
+        return Int(UInt16(bigEndian: addr.sin_port))
+    }
+
     func write(_ name: String, _ text: String) throws {
         try text.write(toFile: path(name), atomically: true, encoding: .utf8)
     }
@@ -70,8 +90,8 @@ final class FomHarness {
         process.environment = env
         let outFile = path(".out-\(UUID().uuidString)")
         let errFile = path(".err-\(UUID().uuidString)")
-        FileManager.default.createFile(atPath: outFile, contents: nil)
-        FileManager.default.createFile(atPath: errFile, contents: nil)
+        _ = FileManager.default.createFile(atPath: outFile, contents: nil)
+        _ = FileManager.default.createFile(atPath: errFile, contents: nil)
         defer {
             try? FileManager.default.removeItem(atPath: outFile)
             try? FileManager.default.removeItem(atPath: errFile)
@@ -194,10 +214,10 @@ final class FomHarness {
         var env = ProcessInfo.processInfo.environment
         env["NO_COLOR"] = "1"
         process.environment = env
-        FileManager.default.createFile(atPath: path(stdout), contents: nil)
+        _ = FileManager.default.createFile(atPath: path(stdout), contents: nil)
         process.standardOutput = FileHandle(forWritingAtPath: path(stdout))
         if let stderr {
-            FileManager.default.createFile(atPath: path(stderr), contents: nil)
+            _ = FileManager.default.createFile(atPath: path(stderr), contents: nil)
             process.standardError = FileHandle(forWritingAtPath: path(stderr))
         } else {
             process.standardError = FileHandle.nullDevice

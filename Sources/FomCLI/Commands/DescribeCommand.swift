@@ -3,50 +3,72 @@ import FomDaemon
 import FomProtocol
 import SystemKit
 
-/// `fom describe ID`: everything about one instance.
+/// `fom describe ID`: everything about one instance. With a daemon, the daemon resolves the id
+/// and sends the settings of the config it runs, so describe works even when supervisor.json no
+/// longer parses; without one, everything comes from the file.
 enum DescribeCommand {
     static func run(_ args: ParsedArguments) throws -> Int32 {
         guard args.positionals.count == 1 else { throw UsageError("fom describe: name one instance (id or name)") }
+        let target = args.positionals[0]
         let context = try Context.load(args)
-        let (config, id) = try context.instance(args.positionals[0])
-        var info = InstanceInfo(
-            id: id, name: config.name, kind: config.kind.rawValue, status: "stopped",
-            port: config.port, cvatSync: config.cvatSync,
-            command: config.resolvedCommand(pythonExists: Files.isExecutable), cwd: config.cwd)
+        var info: InstanceInfo
+        var config: InstanceConfig?
+        var settings: [(key: String, value: String)] = []
         var sources: [(String, String)] = []
         var nextError: String?
+        var envFile = context.envFile
+        var logs = ["\(context.config.logs.dir)/\(target).out.log", "\(context.config.logs.dir)/\(target).err.log"]
         if let client = Client.connect(context) {
             defer { client.close() }
-            let answer = try client.request(Request(.describe, targets: [config.name]))
+            let answer = try client.request(Request(.describe, targets: [target]))
             context.warnIfConfigChanged(daemonDigest: answer["configDigest"]?.stringValue, command: "describe")
-            if let live = answer["instance"].flatMap(InstanceInfo.init(json:)) {
-                info = live
-                if info.command.isEmpty { info.command = config.resolvedCommand(pythonExists: Files.isExecutable) }
+            guard let live = answer["instance"].flatMap(InstanceInfo.init(json:)) else {
+                throw Failure("the daemon's answer has no instance")
+            }
+            info = live
+            // The file's settings when it has the instance, else those the daemon runs.
+            config = context.configError == nil ? context.config.instance(named: info.name) : nil
+            for member in answer["settings"]?.objectValue ?? JSONObject() {
+                settings.append((member.key, member.value.stringValue ?? ""))
             }
             for member in answer["sources"]?.objectValue ?? JSONObject() {
                 sources.append((member.key, member.value.stringValue ?? ""))
             }
             nextError = answer["nextError"]?.stringValue
+            if let file = answer["envFile"]?.stringValue { envFile = file }
+            if let paths = answer["logs"]?.arrayValue?.compactMap(\.stringValue), paths.count == 2 { logs = paths }
         } else {
+            let (found, id) = try context.instance(target)
+            config = found
+            info = InstanceInfo(
+                id: id, name: found.name, kind: found.kind.rawValue, status: "stopped",
+                port: found.port, cvatSync: found.cvatSync)
             do {
-                let env = try context.nextEnvironment(config, id: id)
+                let env = try context.nextEnvironment(found, id: id)
                 sources = env.sortedNames.map { ($0, env.source(of: $0)?.description ?? "") }
             } catch {
                 nextError = "\(error)"
             }
         }
+        if let config {
+            settings = InstanceSettings.rows(config)
+            logs = [
+                "\(context.config.logs.dir)/\(config.name).out.log",
+                "\(context.config.logs.dir)/\(config.name).err.log",
+            ]
+            if info.command.isEmpty { info.command = config.resolvedCommand(pythonExists: Files.isExecutable) }
+            if info.cwd.isEmpty { info.cwd = config.cwd }
+        }
+        let setting = Dictionary(settings.map { ($0.key, $0.value) }, uniquingKeysWith: { a, _ in a })
         if args.has("--json") {
             var json = info.json
             if case .object(var o) = json {
                 var s = JSONObject()
                 for (k, v) in sources { s[k] = .string(v) }
                 o["envSources"] = .object(s)
-                o["envFile"] = .string(context.envFile)
-                o["logs"] = [
-                    "out": .string("\(context.config.logs.dir)/\(config.name).out.log"),
-                    "err": .string("\(context.config.logs.dir)/\(config.name).err.log"),
-                ]
-                o["ready"] = .string(describeReady(config))
+                o["envFile"] = .string(envFile)
+                o["logs"] = ["out": .string(logs[0]), "err": .string(logs[1])]
+                o["ready"] = .string(setting["ready check"] ?? "")
                 o["nextStartError"] = nextError.map { .string($0) } ?? .null
                 json = .object(o)
             }
@@ -62,21 +84,10 @@ enum DescribeCommand {
         row("uptime", info.uptimeMs.map { Output.duration(ms: $0) } ?? "-")
         row("restarts", String(info.restarts))
         row("command", info.command.joined(separator: " "))
-        row("cwd", config.cwd)
-        row("port", info.port.map { "\($0) on \(config.address)" } ?? "-")
-        row("ready check", describeReady(config))
-        row(
-            "restart",
-            "\(config.restart.rawValue), maxRestarts \(config.maxRestarts), minUptime \(DurationText.format(config.minUptime)), backoff \(DurationText.format(config.backoff.initial))..\(DurationText.format(config.backoff.max))"
-        )
-        row("stop", "\(config.stopSignal.name), SIGKILL after \(DurationText.format(config.killTimeout))")
-        row(
-            "memory limit",
-            config.maxMemory.map { "\(SizeText.format($0)) for the whole tree, checked every 3s" } ?? "-")
-        row("depends on", config.dependsOn.isEmpty ? "-" : config.dependsOn.joined(separator: ", "))
-        row("cvat sync", config.cvatSync ? "on" : "off")
-        row("env file", context.envFile)
-        row("logs", "\(context.config.logs.dir)/\(config.name).out.log, \(config.name).err.log")
+        for (key, value) in settings { row(key, value) }
+        row("env file", envFile)
+        let errName = logs[1].split(separator: "/").last.map(String.init) ?? logs[1]
+        row("logs", "\(logs[0]), \(errName)")
         if info.logErrors > 0 { row("log errors", "\(info.logErrors) (last: \(info.lastLogError ?? "?"))") }
         row("last exit", info.lastExit ?? "-")
         if let nextError { row("next start", "would fail: \(nextError)") }
@@ -92,16 +103,6 @@ enum DescribeCommand {
             }
         }
         return 0
-    }
-
-    static func describeReady(_ config: InstanceConfig) -> String {
-        switch config.ready {
-        case .none: return "none (online once running)"
-        case .http(let path):
-            return
-                "GET http://\(config.address):\(config.port ?? 0)\(path) answers 200 within \(DurationText.format(config.readyTimeout))"
-        case .tcp(let port): return "TCP connect to port \(port) within \(DurationText.format(config.readyTimeout))"
-        }
     }
 }
 

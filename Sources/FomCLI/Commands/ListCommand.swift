@@ -28,7 +28,7 @@ enum ListCommand {
         if args.has("--json") {
             Output.out(JSONValue.array(rows.map(\.json)).serialized())
         } else {
-            printTable(rows)
+            printTable(rows, reasons: true)
         }
         return 0
     }
@@ -50,7 +50,9 @@ enum ListCommand {
         }
     }
 
-    static func printTable(_ rows: [InstanceInfo]) {
+    /// `reasons`: the lines under the table that say why an instance is errored (start, stop
+    /// and restart say it on stderr instead).
+    static func printTable(_ rows: [InstanceInfo], reasons: Bool = false) {
         let header = ["id", "name", "kind", "status", "pid", "uptime", "restarts", "port", "cvat"]
         let body = rows.map { row -> [String] in
             [
@@ -60,5 +62,9 @@ enum ListCommand {
             ]
         }
         for line in Output.table(header, body) { Output.out(line) }
+        // Why an errored instance gave up, under the table: the table alone says only "errored".
+        for row in rows where reasons && row.status == "errored" {
+            Output.out("\(row.name): errored: \(row.reason ?? row.lastExit ?? "no reason recorded")")
+        }
     }
 }
