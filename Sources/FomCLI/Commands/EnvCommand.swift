@@ -32,7 +32,8 @@ enum EnvCommand {
                             "fom env: warning: the files changed since \(name) started; a restart would change \(changed.joined(separator: ", ")) (run 'fom restart \(name)')"
                         )
                     }
-                } else if let error = answer["nextError"]?.stringValue {
+                } else if var error = answer["nextError"]?.stringValue {
+                    if error.hasPrefix(name + ": ") { error.removeFirst(name.count + 2) }
                     Output.err("fom env: warning: a restart of \(name) would fail: \(error)")
                 }
             } else {
