@@ -20,7 +20,11 @@ let package = Package(
         .target(name: "FomDaemon", dependencies: ["FomCore", "FomProtocol", "SystemKit"]),
         // One file per command, the argument scanner, output, the control client.
         .target(name: "FomCLI", dependencies: ["FomCore", "FomProtocol", "SystemKit", "FomDaemon"]),
-        .executableTarget(name: "fom", dependencies: ["FomCLI", "SystemKit"]),
+        // A release build links the Swift runtime statically: the binary then runs where no Swift
+        // toolchain is installed (a FiftyOne container, a server) and starts without loading it.
+        .executableTarget(
+            name: "fom", dependencies: ["FomCLI", "SystemKit"],
+            linkerSettings: [.unsafeFlags(["-static-stdlib"], .when(configuration: .release))]),
         .testTarget(name: "FomCoreTests", dependencies: ["FomCore", "FomProtocol"]),
         .testTarget(name: "FomDaemonTests", dependencies: ["FomDaemon", "FomCore"]),
         // The real fom binary in temporary directories, with real children.

@@ -8,6 +8,8 @@ credentials (FIFTYONE_CVAT_URL, FIFTYONE_CVAT_USERNAME, FIFTYONE_CVAT_PASSWORD):
   fom exec annotate -- .venv/bin/python examples/cvat_annotation_example.py \\
       create --dataset pets --from-dir ./images --label-field ground_truth \\
       --classes cat,dog --anno-key pets_v1
+  # (no images at hand? add --make-images: it writes a few small generated ones into the
+  # directory first)
   # ... annotate in CVAT (the task URLs are printed) ...
   fom exec annotate -- .venv/bin/python examples/cvat_annotation_example.py \\
       load --dataset pets --anno-key pets_v1
@@ -110,32 +112,68 @@ def _redact_uri(uri):
     return scheme + sep + creds + at + host if at else uri
 
 
-def load_dataset(fo, name, from_dir=None):
+IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp")
+
+
+def make_images(directory, count=4):
+    """Writes `count` small generated images (a shape on a plain background) into `directory`
+    when it holds no image yet, so that the workflow can be tried without a data set at hand."""
+    os.makedirs(directory, exist_ok=True)
+    if any(n.lower().endswith(IMAGE_EXTENSIONS) for n in os.listdir(directory)):
+        return 0
+    from PIL import Image, ImageDraw  # Pillow comes with FiftyOne
+
+    colors = [(200, 60, 60), (60, 160, 60), (60, 90, 200), (220, 180, 40)]
+    for i in range(count):
+        image = Image.new("RGB", (96, 64), (235, 235, 235))
+        draw = ImageDraw.Draw(image)
+        x = 10 + 15 * i
+        if i % 2:
+            draw.ellipse([x, 12, x + 36, 48], fill=colors[i % len(colors)])
+        else:
+            draw.rectangle([x, 14, x + 34, 50], fill=colors[i % len(colors)])
+        image.save(os.path.join(directory, "sample-%02d.png" % (i + 1)))
+    print("wrote %d generated images into %s" % (count, directory), file=sys.stderr)
+    return count
+
+
+def load_dataset(fo, name, from_dir=None, make=False):
+    """The dataset, and whether this call created it (so that a failed `create` can remove it)."""
     if fo.dataset_exists(name):
         dataset = fo.load_dataset(name)
         if from_dir:
             print("dataset %r exists already; --from-dir ignored" % name, file=sys.stderr)
+        return dataset, False
     elif from_dir:
+        if make:
+            make_images(from_dir)
         if not os.path.isdir(from_dir):
-            raise UsageError("--from-dir %s: no such directory" % from_dir)
+            raise UsageError(
+                "--from-dir %s: no such directory (add --make-images to fill it with a few "
+                "generated images)" % from_dir)
         print("creating dataset %r from the images in %s" % (name, from_dir), file=sys.stderr)
-        dataset = fo.Dataset.from_dir(
-            dataset_dir=os.path.abspath(from_dir),
-            dataset_type=fo.types.ImageDirectory,
-            name=name,
-        )
+        try:
+            dataset = fo.Dataset.from_dir(
+                dataset_dir=os.path.abspath(from_dir),
+                dataset_type=fo.types.ImageDirectory,
+                name=name,
+            )
+        except BaseException:
+            if fo.dataset_exists(name):  # made, then the import failed: no half-made dataset
+                fo.delete_dataset(name)
+            raise
     else:
         known = fo.list_datasets()
         raise UsageError(
             "dataset %r does not exist in %s (it has: %s); pass --from-dir DIR to create it from a "
-            "directory of images"
+            "directory of images (with --make-images to generate a few)"
             % (name, where(), ", ".join(known) if known else "no datasets")
         )
     if not dataset.persistent:
         # a non-persistent dataset is deleted once no FiftyOne process uses it, and the
         # annotation run with it
         dataset.persistent = True
-    return dataset
+    return dataset, True
 
 
 def require_run(dataset, anno_key):
@@ -153,7 +191,22 @@ def load_results(dataset, anno_key, creds):
 
 
 def cmd_create(fo, args, creds):
-    dataset = load_dataset(fo, args.dataset, args.from_dir)
+    if args.make_images and not args.from_dir:
+        raise UsageError("--make-images needs --from-dir DIR (where to write the images)")
+    dataset, created = load_dataset(fo, args.dataset, args.from_dir, args.make_images)
+    try:
+        _create_run(fo, args, creds, dataset)
+    except BaseException:
+        # a create that fails leaves nothing behind: a dataset made for it goes with it, so the
+        # same command can simply be run again
+        if created:
+            name = dataset.name
+            dataset.delete()
+            print("removed dataset %r, which this failed create had made" % name, file=sys.stderr)
+        raise
+
+
+def _create_run(fo, args, creds, dataset):
     if dataset.has_annotation_run(args.anno_key):
         raise UsageError(
             "dataset %r already has an annotation run %r: `load` it, `cleanup` it, or choose "
@@ -221,7 +274,7 @@ def _label_counts(fo, dataset, field):
 
 
 def cmd_load(fo, args, creds):
-    dataset = load_dataset(fo, args.dataset)
+    dataset, _ = load_dataset(fo, args.dataset)
     require_run(dataset, args.anno_key)
     info = dataset.get_annotation_info(args.anno_key)
     fields = sorted((info.config.label_schema or {}).keys())
@@ -250,7 +303,7 @@ def cmd_load(fo, args, creds):
 
 
 def cmd_cleanup(fo, args, creds):
-    dataset = load_dataset(fo, args.dataset)
+    dataset, _ = load_dataset(fo, args.dataset)
     require_run(dataset, args.anno_key)
     results = load_results(dataset, args.anno_key, creds)
     task_ids = list(getattr(results, "task_ids", None) or [])
@@ -305,6 +358,9 @@ def build_parser():
     p.add_argument("--classes", help="comma-separated class list, e.g. cat,dog")
     p.add_argument("--from-dir", metavar="DIR",
                    help="when the dataset does not exist, create it from this directory of images")
+    p.add_argument("--make-images", action="store_true",
+                   help="with --from-dir: first write a few small generated images into DIR "
+                   "when it has none (to try the workflow without images at hand)")
     p.add_argument("--task-size", type=int, help="split into tasks of at most this many images")
     p.add_argument("--project-name", help="CVAT project to create the tasks in")
     p.set_defaults(func=cmd_create)

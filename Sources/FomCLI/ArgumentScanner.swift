@@ -16,6 +16,8 @@ struct ParsedArguments: Sendable {
     func values(_ option: String) -> [String] { optionValues[option] ?? [] }
     /// Commands that work through a running daemon even when supervisor.json no longer parses.
     var allowsBrokenConfig = false
+    /// One-line notes for stderr about accepted habits that change nothing (`--update-env`).
+    var notes: [String] = []
 }
 
 struct ArgumentSpec: Sendable {
@@ -79,12 +81,15 @@ struct ArgumentSpec: Sendable {
             } else if word.count > 1, word.dropFirst().allSatisfy(\.isNumber) {
                 // `-50` is not a flag someone meant; say how to ask for lines.
                 throw UsageError("fom \(command): unknown flag \(word); did you mean \"-n \(word.dropFirst())\"?")
+            } else if word == "--update-env" {
+                // A pm2 habit that scripts carry: harmless here, so accepted with a word.
+                if inlineValue != nil { throw UsageError("fom \(command): \(typed) takes no value") }
+                result.notes.append(
+                    "fom \(command): note: --update-env changes nothing: fom computes the environment afresh from the files at every start and restart"
+                )
             } else if allowsPassthrough && hintsPassthroughForUnknownFlags {
                 throw UsageError(
                     "fom \(command): the command and its flags go after '--': fom \(command) ID -- COMMAND [ARG...]")
-            } else if word == "--update-env" {
-                throw UsageError(
-                    "fom \(command): --update-env is not needed: every start and restart reads .env afresh")
             } else {
                 let known = flags + options + Array(aliases.keys)
                 var message = "fom \(command): unknown flag \(word)"

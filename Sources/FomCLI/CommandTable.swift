@@ -70,11 +70,18 @@ enum CommandTable {
             ],
             spec: ArgumentSpec(flags: ["--reveal", "--json"]), run: EnvCommand.run),
         CommandInfo(
-            name: "logs", aliases: [], usage: "fom logs [ID|NAME] [-n N] [-f] [--out|--err]",
+            name: "logs", aliases: [],
+            usage: "fom logs [ID|NAME] [-n N] [-f] [--out|--err] [--since 10m] [--grep TEXT]",
             summary: "the last N lines (default 20) of an instance's stdout and stderr, or of everything",
-            details: ["-f follows live, across rotations and restarts, until interrupted."],
+            details: [
+                "-f follows live, across rotations and restarts, until interrupted.",
+                "With timestamps on (\"logs\": {\"timestamps\": true}), stdout, stderr and fom's events",
+                "come out as one stream in time order, and -n counts lines of that stream.",
+                "--since 10m: only lines written in the last 10 minutes (needs timestamps).",
+                "--grep TEXT: only lines containing TEXT (ignoring case unless TEXT has capitals).",
+            ],
             spec: ArgumentSpec(
-                flags: ["--follow", "--out", "--err"], options: ["--lines"],
+                flags: ["--follow", "--out", "--err"], options: ["--lines", "--since", "--grep"],
                 aliases: ["-f": "--follow", "-n": "--lines"]), run: LogsCommand.run),
         CommandInfo(
             name: "flush", aliases: [], usage: "fom flush [ID|NAME]",

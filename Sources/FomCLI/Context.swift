@@ -115,11 +115,8 @@ extension Context {
         for (i, instance) in config.instances.enumerated() where instance.name == target || String(ids[i]) == target {
             return (instance, ids[i])
         }
-        var message = "unknown instance \"\(target)\""
-        if let hint = NameSuggestion.closest(to: target, in: config.instances.map(\.name)) {
-            message += "; did you mean \"\(hint)\"?"
-        }
-        throw Failure(message)
+        if target == "all" { throw Failure("\"all\" names every instance; this command takes one") }
+        throw Failure(UnknownInstance.message(target, known: Array(zip(ids, config.instances.map(\.name)))))
     }
 
     /// The daemon reads supervisor.json when it starts and at each reload: when the file's

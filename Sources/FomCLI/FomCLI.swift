@@ -43,6 +43,7 @@ public enum FomCLI {
             var args = try ArgumentSpec.common.merged(with: command.spec).scan(words, command: command.name)
             args.allowsBrokenConfig = ["list", "start", "stop", "restart", "env", "describe", "logs", "ping", "kill"]
                 .contains(command.name)
+            for note in args.notes { Output.err(note) }
             if args.has("--help") {
                 HelpCommand.printCommand(command)
                 return 0

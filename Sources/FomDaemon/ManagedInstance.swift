@@ -56,18 +56,17 @@ final class ManagedInstance {
     var isAtRest: Bool { !machine.status.hasProcess && leftovers.isEmpty }
 
     func info(now: Instant, detailed: Bool) -> InstanceInfo {
+        // Uptime counts from online only: a count from the spawn would jump back to 0 at ready.
         var uptime: Int?
-        switch machine.phase {
-        case .online(_, let since): uptime = Int((now - since).milliseconds)
-        case .starting: uptime = machine.startedAt.map { Int((now - $0).milliseconds) }
-        default: uptime = nil
-        }
+        if case .online(_, let since) = machine.phase { uptime = Int((now - since).milliseconds) }
         var nextTry: Int?
         if case .backoff(let until) = machine.phase {
             nextTry = Int(Clock.wallMilliseconds() + (until - now).milliseconds)
         }
         var reason = machine.erroredReason
         if case .waiting = machine.phase { reason = waitingFor }
+        // Shown after the name ("annotate: errored: ..."), so a reason that starts with it drops it.
+        if let text = reason, text.hasPrefix(name + ": ") { reason = String(text.dropFirst(name.count + 2)) }
         return InstanceInfo(
             id: id, name: name, kind: config.kind.rawValue, status: machine.status.rawValue,
             pid: machine.pid.map(Int.init), uptimeMs: uptime, restarts: machine.restarts, port: config.port,

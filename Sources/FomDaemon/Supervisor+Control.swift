@@ -185,14 +185,10 @@ extension Supervisor {
                 if !result.contains(where: { $0 === instance }) { result.append(instance) }
                 continue
             }
-            var message = "unknown instance \"\(target)\""
-            if target == "all" {
-                message = "\"all\" names every instance; this command takes one"
-            } else if let hint = NameSuggestion.closest(to: target, in: instances.map(\.name)) {
-                message += "; did you mean \"\(hint)\"?"
-            } else {
-                message += " (the daemon runs \(instances.map { "\($0.id) \($0.name)" }.joined(separator: ", ")))"
-            }
+            let message =
+                target == "all"
+                ? "\"all\" names every instance; this command takes one"
+                : UnknownInstance.message(target, known: instances.map { ($0.id, $0.name) })
             // With the digest, the CLI can tell when the file it read is not the one running here.
             reply(
                 fd,
@@ -315,6 +311,7 @@ extension Supervisor {
         }
         return DescribeAnswer(
             instance: infoWithResources(instance, now: now, detailed: true), sources: sources, nextError: nextError,
-            envFile: options.envFile, logs: [instance.out.path, instance.err.path], configDigest: configDigest)
+            envFile: options.envFile, logs: [instance.out.path, instance.err.path], configDigest: configDigest,
+            settings: InstanceSettings.rows(instance.config))
     }
 }

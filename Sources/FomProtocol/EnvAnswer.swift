@@ -81,11 +81,21 @@ public struct DescribeAnswer: Sendable, Equatable {
     public var envFile: String
     public var logs: [String]
     public var configDigest: String
+    /// The settings the daemon runs, as describe's rows (`ready check`, `restart`, ...), in order:
+    /// describe works from them when supervisor.json no longer parses.
+    public var settings: [(key: String, value: String)]
+
+    public static func == (a: DescribeAnswer, b: DescribeAnswer) -> Bool {
+        a.instance == b.instance && a.sources == b.sources && a.nextError == b.nextError && a.envFile == b.envFile
+            && a.logs == b.logs && a.configDigest == b.configDigest
+            && a.settings.map { "\($0.key)=\($0.value)" } == b.settings.map { "\($0.key)=\($0.value)" }
+    }
 
     public init(
         instance: InstanceInfo, sources: [String: String], nextError: String?, envFile: String, logs: [String],
-        configDigest: String
+        configDigest: String, settings: [(key: String, value: String)] = []
     ) {
+        self.settings = settings
         self.instance = instance
         self.sources = sources
         self.nextError = nextError
@@ -102,6 +112,7 @@ public struct DescribeAnswer: Sendable, Equatable {
             ("envFile", .string(envFile)),
             ("logs", .array(logs.map { .string($0) })),
             ("configDigest", .string(configDigest)),
+            ("settings", .object(JSONObject(settings.map { (key: $0.key, value: JSONValue.string($0.value)) }))),
         ])
     }
 
@@ -113,6 +124,7 @@ public struct DescribeAnswer: Sendable, Equatable {
             instance: instance, sources: v["sources"].flatMap(EnvAnswer.dictionary) ?? [:],
             nextError: v["nextError"]?.stringValue, envFile: v["envFile"]?.stringValue ?? "",
             logs: v["logs"]?.arrayValue?.compactMap(\.stringValue) ?? [],
-            configDigest: v["configDigest"]?.stringValue ?? "")
+            configDigest: v["configDigest"]?.stringValue ?? "",
+            settings: (v["settings"]?.objectValue ?? JSONObject()).members.map { ($0.key, $0.value.stringValue ?? "") })
     }
 }

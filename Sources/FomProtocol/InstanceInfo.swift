@@ -7,7 +7,7 @@ public struct InstanceInfo: Sendable, Equatable {
     public var kind: String
     public var status: String
     public var pid: Int?
-    /// Since the process became online (or started, while starting), in milliseconds.
+    /// Since the process became online, in milliseconds; nil until then (starting shows `-`).
     public var uptimeMs: Int?
     public var restarts: Int
     public var port: Int?

@@ -56,6 +56,17 @@ final class EndToEndTests: XCTestCase {
         ).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
+    /// The commands of the README's CVAT workflow block, continuation lines joined, as words.
+    static func readmeCVATCommands() -> [[String]] {
+        let readme = (try? String(contentsOfFile: repoRoot + "/README.md", encoding: .utf8)) ?? ""
+        guard let section = readme.range(of: "### Running the CVAT annotation workflow"),
+            let open = readme.range(of: "```sh\n", range: section.upperBound..<readme.endIndex),
+            let close = readme.range(of: "```", range: open.upperBound..<readme.endIndex)
+        else { return [] }
+        let block = readme[open.upperBound..<close.lowerBound].replacingOccurrences(of: "\\\n", with: " ")
+        return block.split(separator: "\n").map { $0.split(separator: " ").map(String.init) }.filter { !$0.isEmpty }
+    }
+
     func testDefaultStackRunsRealFiftyOneAndMongoDB() throws {
         let root = Self.repoRoot
         let venvPython = root + "/.venv/bin/python"
@@ -81,6 +92,7 @@ final class EndToEndTests: XCTestCase {
         try FileManager.default.createSymbolicLink(atPath: h.path(".venv"), withDestinationPath: root + "/.venv")
         try FileManager.default.createDirectory(atPath: h.path(".fom/data/db"), withIntermediateDirectories: true)
         try FileManager.default.copyItem(atPath: root + "/.env.example", toPath: h.path(".env"))
+        try FileManager.default.copyItem(atPath: root + "/examples", toPath: h.path("examples"))
         let env = h.read(".env")
         let cvatURL = env.split(separator: "\n").first { $0.hasPrefix("CVAT_URL=") }!.dropFirst(9)
         let cvatUser = env.split(separator: "\n").first { $0.hasPrefix("CVAT_USERNAME=") }!.dropFirst(14)
@@ -130,6 +142,28 @@ final class EndToEndTests: XCTestCase {
         XCTAssertTrue(made.out.contains("fom-e2e"), made.out)
         XCTAssertEqual(datasetCount(h, port: annotatePort), "1")
         XCTAssertEqual(datasetCount(h, port: reviewPort), "0", "review has a database of its own name")
+
+        XCTAssertFalse(made.err.contains("oldest supported"), "FiftyOne's MongoDB age warning: \(made.err)")
+        XCTAssertFalse(
+            h.read(".fom/logs/annotate.err.log").contains("oldest supported"), "the warning is silenced for instances")
+
+        // 4b. the README's CVAT sequence, as written, from a fresh directory: create makes the
+        // dataset from generated images, then needs a CVAT server, says so, and leaves no dataset.
+        let sequence = Self.readmeCVATCommands()
+        XCTAssertEqual(sequence.count, 3, "the README shows create, load and cleanup: \(sequence)")
+        if let create = sequence.first {
+            XCTAssertEqual(create.first, "fom", create.joined(separator: " "))
+            let result = h.run(Array(create.dropFirst()), timeout: 180)
+            XCTAssertEqual(result.code, 1, result.out + result.err)
+            XCTAssertTrue(result.err.contains("error: cannot reach CVAT at \(cvatURL)"), result.err)
+            XCTAssertTrue(result.err.contains("wrote 4 generated images"), result.err)
+            XCTAssertTrue(result.err.contains("removed dataset 'my-dataset'"), result.err)
+            XCTAssertFalse(result.err.contains("Traceback"), result.err)
+            let left = h.fom(
+                "exec", "annotate", "--", ".venv/bin/python", "-c",
+                "import fiftyone as fo; print(fo.dataset_exists('my-dataset'))", timeout: 120)
+            XCTAssertEqual(left.out.trimmingCharacters(in: .whitespacesAndNewlines), "False", left.err)
+        }
 
         // 5. restart gives a new pid and online again; kill -9 of an instance brings it back.
         let before = h.pid("annotate")

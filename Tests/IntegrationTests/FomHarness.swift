@@ -22,7 +22,7 @@ final class FomHarness {
         let template = "/tmp/fomt-XXXXXX"
         var bytes = Array(template.utf8CString)
         guard mkdtemp(&bytes) != nil else { throw NSError(domain: "mkdtemp", code: 1) }
-        dir = String(cString: bytes)
+        dir = String(decoding: bytes.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
         try write("supervisor.json", config)
     }
 
@@ -90,8 +90,8 @@ final class FomHarness {
         process.environment = env
         let outFile = path(".out-\(UUID().uuidString)")
         let errFile = path(".err-\(UUID().uuidString)")
-        FileManager.default.createFile(atPath: outFile, contents: nil)
-        FileManager.default.createFile(atPath: errFile, contents: nil)
+        _ = FileManager.default.createFile(atPath: outFile, contents: nil)
+        _ = FileManager.default.createFile(atPath: errFile, contents: nil)
         defer {
             try? FileManager.default.removeItem(atPath: outFile)
             try? FileManager.default.removeItem(atPath: errFile)
@@ -214,10 +214,10 @@ final class FomHarness {
         var env = ProcessInfo.processInfo.environment
         env["NO_COLOR"] = "1"
         process.environment = env
-        FileManager.default.createFile(atPath: path(stdout), contents: nil)
+        _ = FileManager.default.createFile(atPath: path(stdout), contents: nil)
         process.standardOutput = FileHandle(forWritingAtPath: path(stdout))
         if let stderr {
-            FileManager.default.createFile(atPath: path(stderr), contents: nil)
+            _ = FileManager.default.createFile(atPath: path(stderr), contents: nil)
             process.standardError = FileHandle(forWritingAtPath: path(stderr))
         } else {
             process.standardError = FileHandle.nullDevice

@@ -93,7 +93,8 @@ final class ManageCommandTests: XCTestCase {
                   "env": {
                     "FIFTYONE_DATABASE_URI": "mongodb://127.0.0.1:27017",
                     "FIFTYONE_DATABASE_NAME": "review",
-                    "FIFTYONE_DO_NOT_TRACK": "true"
+                    "FIFTYONE_DO_NOT_TRACK": "true",
+                    "FIFTYONE_DATABASE_VALIDATION": "false"
                   }
             """,
             with: """
@@ -103,6 +104,7 @@ final class ManageCommandTests: XCTestCase {
                       "env": {
                         "FIFTYONE_DATABASE_URI": "mongodb://127.0.0.1:27017",
                         "FIFTYONE_DATABASE_NAME": "review",
+                        "FIFTYONE_DATABASE_VALIDATION": "false",
                         "A": "1",
                         "B": "two words"
                       },
@@ -257,7 +259,7 @@ final class ManageCommandTests: XCTestCase {
         let validate = other.fom("validate")
         XCTAssertEqual(validate.code, 1)
         XCTAssertEqual(
-            validate.err, "supervisor.json:18:15: instances[1].port: port 5151 is already used by \"annotate\"\n")
+            validate.err, "supervisor.json:19:15: instances[1].port: port 5151 is already used by \"annotate\"\n")
         XCTAssertEqual(
             taken.err,
             validate.err + "fom edit: refused; \(h.path("supervisor.json")) is unchanged\n")
@@ -317,7 +319,8 @@ final class ManageCommandTests: XCTestCase {
                   "env": {
                     "FIFTYONE_DATABASE_URI": "mongodb://127.0.0.1:27017",
                     "FIFTYONE_DATABASE_NAME": "review",
-                    "FIFTYONE_DO_NOT_TRACK": "true"
+                    "FIFTYONE_DO_NOT_TRACK": "true",
+                    "FIFTYONE_DATABASE_VALIDATION": "false"
                   }
                 },
 
@@ -330,7 +333,7 @@ final class ManageCommandTests: XCTestCase {
         let expected = """
             {
               "envFile": ".env",
-              "logs": { "dir": ".fom/logs", "maxSize": "10M", "keep": 5, "timestamps": false },
+              "logs": { "dir": ".fom/logs", "maxSize": "10M", "keep": 5, "timestamps": true },
               "instances": [
                 {
                   "name": "annotate",
@@ -339,7 +342,8 @@ final class ManageCommandTests: XCTestCase {
                   "env": {
                     "FIFTYONE_DATABASE_URI": "mongodb://127.0.0.1:27017",
                     "FIFTYONE_DATABASE_NAME": "annotate",
-                    "FIFTYONE_DO_NOT_TRACK": "true"
+                    "FIFTYONE_DO_NOT_TRACK": "true",
+                    "FIFTYONE_DATABASE_VALIDATION": "false"
                   }
                 }
               ]
@@ -400,15 +404,16 @@ final class ManageCommandTests: XCTestCase {
         let instances = try XCTUnwrap(object["instances"] as? [[String: Any]])
         let env = try XCTUnwrap(instances.first { $0["name"] as? String == "review" }?["env"] as? [String: String])
         for i in 0..<20 { XCTAssertEqual(env["CONCURRENT_\(i)"], "value \(i)", "edit \(i) was lost") }
-        XCTAssertEqual(env.count, 23)
+        XCTAssertEqual(env.count, 24)
         XCTAssertEqual(h.fom("validate").code, 0)
         // Everything outside review's env is as it was.
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
         XCTAssertEqual(
             lines.filter { !$0.contains("CONCURRENT_") }.joined(separator: "\n"),
             replacing(
-                "\"FIFTYONE_DO_NOT_TRACK\": \"true\"\n      }\n    },\n    {\n      \"name\": \"mongodb\"",
-                with: "\"FIFTYONE_DO_NOT_TRACK\": \"true\",\n      }\n    },\n    {\n      \"name\": \"mongodb\"",
+                "\"FIFTYONE_DATABASE_VALIDATION\": \"false\"\n      }\n    },\n    {\n      \"name\": \"mongodb\"",
+                with:
+                    "\"FIFTYONE_DATABASE_VALIDATION\": \"false\",\n      }\n    },\n    {\n      \"name\": \"mongodb\"",
                 in: original))
     }
 

@@ -3,44 +3,63 @@ import FomDaemon
 import FomProtocol
 import SystemKit
 
-/// `fom describe ID`: everything about one instance.
+/// `fom describe ID`: everything about one instance. With a daemon, the daemon resolves the id
+/// and sends the settings of the config it runs, so describe works even when supervisor.json no
+/// longer parses; without one, everything comes from the file.
 enum DescribeCommand {
     static func run(_ args: ParsedArguments) throws -> Int32 {
         guard args.positionals.count == 1 else { throw UsageError("fom describe: name one instance (id or name)") }
+        let target = args.positionals[0]
         let context = try Context.load(args)
-        let (config, id) = try context.instance(args.positionals[0])
-        var info = InstanceInfo(
-            id: id, name: config.name, kind: config.kind.rawValue, status: "stopped",
-            port: config.port, cvatSync: config.cvatSync,
-            command: config.resolvedCommand(pythonExists: Files.isExecutable), cwd: config.cwd,
-            address: config.address)
+        var info: InstanceInfo
+        var config: InstanceConfig?
+        var settings: [(key: String, value: String)] = []
         var sources: [(String, String)] = []
         var nextError: String?
         var envFile = context.envFile
+        var logs = ["\(context.config.logs.dir)/\(target).out.log", "\(context.config.logs.dir)/\(target).err.log"]
         if let client = Client.connect(context) {
             defer { client.close() }
-            let raw = try client.request(Request(.describe, targets: [config.name]))
+            let raw = try client.request(Request(.describe, targets: [target]))
             guard let answer = DescribeAnswer(json: raw) else {
-                throw Failure(raw["error"]?.stringValue ?? "the daemon gave no description of \(config.name)")
+                throw Failure(raw["error"]?.stringValue ?? "the daemon gave no description of \(target)")
             }
             try context.checkDaemonEnvFile(answer.envFile, command: "describe")
-            // The file the daemon reads, which `--env` does not change once it runs.
-            if !answer.envFile.isEmpty { envFile = answer.envFile }
             context.warnIfConfigChanged(daemonDigest: answer.configDigest, command: "describe")
             info = answer.instance
-            if info.command.isEmpty { info.command = config.resolvedCommand(pythonExists: Files.isExecutable) }
+            // The file's settings when it has the instance, else those the daemon runs.
+            config = context.configError == nil ? context.config.instance(named: info.name) : nil
+            settings = answer.settings
             sources = answer.sources.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }.map {
                 ($0.key, $0.value)
             }
             nextError = answer.nextError
+            // The file the daemon reads, which `--env` does not change once it runs.
+            if !answer.envFile.isEmpty { envFile = answer.envFile }
+            if answer.logs.count == 2 { logs = answer.logs }
         } else {
+            let (found, id) = try context.instance(target)
+            config = found
+            info = InstanceInfo(
+                id: id, name: found.name, kind: found.kind.rawValue, status: "stopped",
+                port: found.port, cvatSync: found.cvatSync, address: found.address)
             do {
-                let env = try context.nextEnvironment(config, id: id)
+                let env = try context.nextEnvironment(found, id: id)
                 sources = env.sortedNames.map { ($0, env.source(of: $0)?.description ?? "") }
             } catch {
                 nextError = "\(error)"
             }
         }
+        if let config {
+            settings = InstanceSettings.rows(config)
+            logs = [
+                "\(context.config.logs.dir)/\(config.name).out.log",
+                "\(context.config.logs.dir)/\(config.name).err.log",
+            ]
+            if info.command.isEmpty { info.command = config.resolvedCommand(pythonExists: Files.isExecutable) }
+            if info.cwd.isEmpty { info.cwd = config.cwd }
+        }
+        let setting = Dictionary(settings.map { ($0.key, $0.value) }, uniquingKeysWith: { a, _ in a })
         if args.has("--json") {
             var json = info.json
             if case .object(var o) = json {
@@ -48,11 +67,8 @@ enum DescribeCommand {
                 for (k, v) in sources { s[k] = .string(v) }
                 o["envSources"] = .object(s)
                 o["envFile"] = .string(envFile)
-                o["logs"] = [
-                    "out": .string("\(context.config.logs.dir)/\(config.name).out.log"),
-                    "err": .string("\(context.config.logs.dir)/\(config.name).err.log"),
-                ]
-                o["ready"] = .string(describeReady(config))
+                o["logs"] = ["out": .string(logs[0]), "err": .string(logs[1])]
+                o["ready"] = .string(setting["ready check"] ?? "")
                 o["nextStartError"] = nextError.map { .string($0) } ?? .null
                 json = .object(o)
             }
@@ -70,21 +86,10 @@ enum DescribeCommand {
         row("cpu", Output.cpu(info.cpuPercent) + (info.cpuPercent == nil ? "" : " of one core, whole tree"))
         row("memory", Output.memory(info.memoryBytes) + (info.memoryBytes == nil ? "" : " resident, whole tree"))
         row("command", info.command.joined(separator: " "))
-        row("cwd", config.cwd)
-        row("port", info.port.map { "\($0) on \(config.address)" } ?? "-")
-        row("ready check", describeReady(config))
-        row(
-            "restart",
-            "\(config.restart.rawValue), maxRestarts \(config.maxRestarts), minUptime \(DurationText.format(config.minUptime)), backoff \(DurationText.format(config.backoff.initial))..\(DurationText.format(config.backoff.max))"
-        )
-        row("stop", "\(config.stopSignal.name), SIGKILL after \(DurationText.format(config.killTimeout))")
-        row(
-            "memory limit",
-            config.maxMemory.map { "\(SizeText.format($0)) for the whole tree, checked every 3s" } ?? "-")
-        row("depends on", config.dependsOn.isEmpty ? "-" : config.dependsOn.joined(separator: ", "))
-        row("cvat sync", config.cvatSync ? "on" : "off")
+        for (key, value) in settings { row(key, value) }
         row("env file", envFile)
-        row("logs", "\(context.config.logs.dir)/\(config.name).out.log, \(config.name).err.log")
+        let errName = logs[1].split(separator: "/").last.map(String.init) ?? logs[1]
+        row("logs", "\(logs[0]), \(errName)")
         if info.logErrors > 0 { row("log errors", "\(info.logErrors) (last: \(info.lastLogError ?? "?"))") }
         row("last exit", info.lastExit ?? "-")
         if let nextError { row("next start", "would fail: \(nextError)") }
@@ -100,16 +105,6 @@ enum DescribeCommand {
             }
         }
         return 0
-    }
-
-    static func describeReady(_ config: InstanceConfig) -> String {
-        switch config.ready {
-        case .none: return "none (online once running)"
-        case .http(let path):
-            return
-                "GET http://\(config.address):\(config.port ?? 0)\(path) answers 200 within \(DurationText.format(config.readyTimeout))"
-        case .tcp(let port): return "TCP connect to port \(port) within \(DurationText.format(config.readyTimeout))"
-        }
     }
 }
 

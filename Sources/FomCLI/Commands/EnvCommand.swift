@@ -30,7 +30,8 @@ enum EnvCommand {
                     Output.err(
                         "fom env: warning: the files changed since \(name) started; a restart would change \(answer.drift.joined(separator: ", ")) (run 'fom restart \(name)')"
                     )
-                } else if let error = answer.nextError {
+                } else if var error = answer.nextError {
+                    if error.hasPrefix(name + ": ") { error.removeFirst(name.count + 2) }
                     Output.err("fom env: warning: a restart of \(name) would fail: \(error)")
                 }
             } else {

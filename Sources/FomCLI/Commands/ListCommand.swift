@@ -30,7 +30,7 @@ enum ListCommand {
         if args.has("--json") {
             Output.out(JSONValue.array(rows.map(\.json)).serialized())
         } else {
-            printTable(rows)
+            printTable(rows, reasons: true)
         }
         return 0
     }
@@ -52,11 +52,13 @@ enum ListCommand {
         }
     }
 
-    static func printTable(_ rows: [InstanceInfo]) {
-        for line in tableLines(rows) { Output.out(line) }
+    /// `reasons`: the lines under the table that say why an instance is errored (start, stop
+    /// and restart say it on stderr instead).
+    static func printTable(_ rows: [InstanceInfo], reasons: Bool = false) {
+        for line in tableLines(rows, reasons: reasons) { Output.out(line) }
     }
 
-    static func tableLines(_ rows: [InstanceInfo]) -> [String] {
+    static func tableLines(_ rows: [InstanceInfo], reasons: Bool = false) -> [String] {
         let header = [
             "id", "name", "kind", "status", "pid", "uptime", "restarts", "cpu", "memory", "port", "cvat", "url",
         ]
@@ -68,7 +70,12 @@ enum ListCommand {
                 row.url ?? "-",
             ]
         }
-        return Output.table(header, body)
+        var lines = Output.table(header, body)
+        // Why an errored instance gave up, under the table: the table alone says only "errored".
+        for row in rows where reasons && row.status == "errored" {
+            lines.append("\(row.name): errored: \(row.reason ?? row.lastExit ?? "no reason recorded")")
+        }
+        return lines
     }
 }
 
@@ -87,7 +94,7 @@ extension ListCommand {
         var first = true
         repeat {
             let rows = stream.currentRows()
-            let lines = json ? [JSONValue.array(rows.map(\.json)).serialized()] : tableLines(rows)
+            let lines = json ? [JSONValue.array(rows.map(\.json)).serialized()] : tableLines(rows, reasons: true)
             if lines != last {
                 last = lines
                 var text = lines.joined(separator: "\n") + "\n"

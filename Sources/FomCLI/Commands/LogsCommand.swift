@@ -1,12 +1,12 @@
 import FomCore
 import FomDaemon
 import FomProtocol
-import Glibc
 import SystemKit
 
 /// `fom logs` and `fom flush`. The CLI reads the files itself: a slow reader can never slow
 /// the daemon or an instance, and logs can be read with no daemon at all. `-f` watches the
-/// log directory with inotify and follows files across rotations and restarts.
+/// log directory with inotify and follows files across rotations and restarts. With
+/// `timestamps` on, stdout, stderr and fom's own events come out as one stream in time order.
 enum LogsCommand {
     struct Source {
         let label: String
@@ -26,6 +26,17 @@ enum LogsCommand {
             }
             lines = n
         }
+        var filter = LogFilter(grep: args.options["--grep"])
+        if let text = args.options["--since"] {
+            let duration: Duration
+            do {
+                duration = try DurationText.parse(text)
+            } catch {
+                throw UsageError("fom logs: --since takes a duration such as 10m, 2h or 30s, not \"\(text)\"")
+            }
+            let cutoff = Clock.wallMilliseconds() - Int64(duration.nanoseconds / 1_000_000)
+            filter.since = Array(Timestamp.iso8601(epochMilliseconds: cutoff).utf8)
+        }
         let context = try Context.load(args)
         let sources = try selectSources(context, target: args.positionals.first, args: args)
         if !sources.contains(where: { Files.exists($0.path) }) {
@@ -33,9 +44,43 @@ enum LogsCommand {
         }
         let width = sources.map(\.label.count).max() ?? 0
         var printers = sources.map { LinePrinter(source: $0, width: width) }
-        for i in printers.indices { printers[i].printTail(lines) }
+        let tails = printers.indices.map { printers[$0].readAll() }
+        if filter.since != nil {
+            for (i, tail) in tails.enumerated() where tail.first.map({ LogTimestamp.time(of: $0) == nil }) == true {
+                Output.err(
+                    "fom logs: \(printers[i].source.path) has no timestamps (\"logs\": {\"timestamps\": true} turns them on), so --since skips it"
+                )
+            }
+        }
+        printTail(tails, printers: printers, lines: lines, filter: filter)
         guard args.has("--follow") else { return 0 }
-        return try follow(&printers, directory: context.config.logs.dir)
+        return try follow(&printers, directory: context.config.logs.dir, filter: filter)
+    }
+
+    /// The last `lines` lines: of the merged stream when every file has timestamps, else of each
+    /// file in turn (there is no time to merge by).
+    static func printTail(_ tails: [[[UInt8]]], printers: [LinePrinter], lines: Int, filter: LogFilter) {
+        guard lines > 0 else { return }
+        let timed = tails.allSatisfy { $0.first.map { LogTimestamp.time(of: $0) != nil } ?? true }
+        if timed {
+            emit(LogMerge.merge(tails).filter(filter.matches).suffix(lines), printers: printers)
+        } else {
+            for (i, tail) in tails.enumerated() {
+                emit(LogMerge.merge([tail]).filter(filter.matches).suffix(lines), printers: printers, source: i)
+            }
+        }
+    }
+
+    /// Prints lines with the name of their source in front, in one write.
+    static func emit(_ lines: some Sequence<LogLine>, printers: [LinePrinter], source: Int? = nil) {
+        var out: [UInt8] = []
+        let prefixes = printers.map { Array($0.prefix.utf8) }
+        for line in lines {
+            out.append(contentsOf: prefixes[source ?? line.source])
+            out.append(contentsOf: line.bytes)
+            out.append(10)
+        }
+        if !out.isEmpty { try? FileDescriptor.writeAll(1, out) }
     }
 
     static func selectSources(_ context: Context, target: String?, args: ParsedArguments) throws -> [Source] {
@@ -62,17 +107,14 @@ enum LogsCommand {
         return sources
     }
 
-    /// Prints a file's lines with the instance name in front. While following it keeps the file
-    /// open, so that after a rotation it first reads the old file to its end, then every archive
-    /// that came after it, then the new file: no line is skipped.
+    /// Reads one file's complete lines. While following it keeps the file open, so that after a
+    /// rotation it first reads the old file to its end, then every archive that came after it,
+    /// then the new file: no line is skipped.
     struct LinePrinter {
         let source: Source
         let width: Int
-        var fd: Int32 = -1
-        var inode: UInt64 = 0
+        var file: ReadableFile?
         var partial: [UInt8] = []
-        /// Where the lines go instead of stdout (`fom monit` keeps the last ones on screen).
-        var sink: (([[UInt8]]) -> Void)?
 
         init(source: Source, width: Int) {
             self.source = source
@@ -85,116 +127,78 @@ enum LogsCommand {
             return Output.paint(name + " |", code) + " "
         }
 
-        /// The last n lines, and the file kept open at its end for following.
-        mutating func printTail(_ n: Int) {
-            guard open(source.path) else { return }
-            var lines = readToEnd().split(separator: 10, omittingEmptySubsequences: false)
+        /// Every line of the file, which stays open at its end for following.
+        mutating func readAll() -> [[UInt8]] {
+            file = ReadableFile(path: source.path)
+            guard let file else { return [] }
+            var lines = file.readToEnd().split(separator: 10, omittingEmptySubsequences: false).map(Array.init)
             if lines.last?.isEmpty == true { lines.removeLast() }
-            if n > 0 { emit(lines.suffix(n).map(Array.init)) }
+            return lines
         }
 
-        /// Prints what was appended since the last look, following rotations and flushes.
-        mutating func catchUp() {
-            if fd < 0 {
+        /// The lines appended since the last look, following rotations and flushes.
+        mutating func catchUp() -> [[UInt8]] {
+            guard let current = file else {
                 // The file did not exist yet: everything in it is new.
-                guard open(source.path) else { return }
-                print(readToEnd())
-                return
+                file = ReadableFile(path: source.path)
+                return complete(file?.readToEnd() ?? [])
             }
-            print(readToEnd())
-            guard let current = Self.inode(of: source.path) else { return }
-            if current != inode {
+            var lines = complete(current.readToEnd())
+            guard let inode = Files.inode(of: source.path) else { return lines }
+            if inode != current.inode {
                 // Rotated: our file is now NAME.log.k; NAME.log.(k-1) ... .1 came after it.
-                let old = inode
                 var k = 1
-                while let ino = Self.inode(of: "\(source.path).\(k)"), ino != old { k += 1 }
-                if Self.inode(of: "\(source.path).\(k)") == old {
+                while let ino = Files.inode(of: "\(source.path).\(k)"), ino != current.inode { k += 1 }
+                if Files.inode(of: "\(source.path).\(k)") == current.inode {
                     var j = k - 1
                     while j >= 1 {
-                        if open("\(source.path).\(j)") { print(readToEnd()) }
+                        if let archive = ReadableFile(path: "\(source.path).\(j)") {
+                            lines += complete(archive.readToEnd())
+                        }
                         j -= 1
                     }
                 }
-                flushPartial()
-                guard open(source.path) else { return }
-                print(readToEnd())
-            } else {
-                var st = stat()
-                if fstat(fd, &st) == 0, lseek(fd, 0, SEEK_CUR) > st.st_size {
-                    // Flushed (truncated): start again from its beginning.
-                    lseek(fd, 0, SEEK_SET)
-                    partial = []
-                    print(readToEnd())
-                }
+                if !partial.isEmpty { lines.append(partial) }
+                partial = []
+                file = ReadableFile(path: source.path)
+                lines += complete(file?.readToEnd() ?? [])
+            } else if current.wasTruncated {
+                // Flushed (emptied): start again from its beginning.
+                current.rewind()
+                partial = []
+                lines += complete(current.readToEnd())
             }
+            return lines
         }
 
-        mutating func open(_ path: String) -> Bool {
-            if fd >= 0 { close(fd) }
-            fd = Glibc.open(path, O_RDONLY | O_CLOEXEC)
-            guard fd >= 0 else { return false }
-            var st = stat()
-            fstat(fd, &st)
-            inode = UInt64(st.st_ino)
-            return true
-        }
-
-        static func inode(of path: String) -> UInt64? {
-            var st = stat()
-            return stat(path, &st) == 0 ? UInt64(st.st_ino) : nil
-        }
-
-        func readToEnd() -> [UInt8] {
-            var result: [UInt8] = []
-            while let chunk = try? FileDescriptor.read(fd, max: 1 << 20), !chunk.isEmpty {
-                result.append(contentsOf: chunk)
-            }
-            return result
-        }
-
-        /// Prints the complete lines of `bytes`, keeping an unfinished last line for later.
-        mutating func print(_ bytes: [UInt8]) {
-            guard !bytes.isEmpty else { return }
+        /// The complete lines of `bytes`, keeping an unfinished last line for later.
+        mutating func complete(_ bytes: [UInt8]) -> [[UInt8]] {
+            guard !bytes.isEmpty else { return [] }
             var data = partial + bytes
             partial = []
             guard let last = data.lastIndex(of: 10) else {
                 partial = data
-                return
+                return []
             }
             partial = Array(data[(last + 1)...])
             data = Array(data[...last])
-            var lines = data.split(separator: 10, omittingEmptySubsequences: false)
+            var lines = data.split(separator: 10, omittingEmptySubsequences: false).map(Array.init)
             if lines.last?.isEmpty == true { lines.removeLast() }
-            emit(lines.map(Array.init))
-        }
-
-        mutating func flushPartial() {
-            if !partial.isEmpty { emit([partial]) }
-            partial = []
-        }
-
-        func emit(_ lines: [[UInt8]]) {
-            guard !lines.isEmpty else { return }
-            if let sink { return sink(lines) }
-            var out: [UInt8] = []
-            let p = Array(prefix.utf8)
-            for line in lines {
-                out.append(contentsOf: p)
-                out.append(contentsOf: line)
-                out.append(10)
-            }
-            try? FileDescriptor.writeAll(1, out)
+            return lines
         }
     }
 
     /// Wakes on inotify events of the log directory (and at most every 500 ms, in case the
-    /// directory was replaced) and prints what each followed file gained.
-    static func follow(_ printers: inout [LinePrinter], directory: String) throws -> Int32 {
+    /// directory was replaced) and prints what the followed files gained, merged by time.
+    static func follow(_ printers: inout [LinePrinter], directory: String, filter: LogFilter) throws -> Int32 {
         try? Files.makeDirectories(directory)
         let watcher = try DirectoryWatcher(directory)
+        // Only --grep applies to what comes next: --since chose where the tail starts.
+        let live = LogFilter(grep: filter.grep)
         while true {
             watcher.wait(timeoutMs: 500)
-            for i in printers.indices { printers[i].catchUp() }
+            let fresh = printers.indices.map { printers[$0].catchUp() }
+            emit(LogMerge.merge(fresh).filter(live.matches), printers: printers)
         }
     }
 
@@ -207,8 +211,8 @@ enum LogsCommand {
         } else {
             let sources = try selectSources(context, target: args.positionals.first, args: args)
             for source in sources {
-                truncate(source.path, 0)
-                for i in 1...max(context.config.logs.keep, 1) { unlink("\(source.path).\(i)") }
+                Files.truncate(source.path)
+                for i in 1...max(context.config.logs.keep, 1) { Files.remove("\(source.path).\(i)") }
             }
         }
         Output.out("flushed \(args.positionals.first.map { "the logs of \($0)" } ?? "every log")")

@@ -96,7 +96,7 @@ final class MonitScreen {
             }
             if ready.contains(watcher.descriptor) {
                 watcher.drain()
-                for i in printers.indices { printers[i].catchUp() }
+                for i in printers.indices { append(printers[i].catchUp(), isErr: printers[i].source.isErr) }
             }
             if ready.contains(0) {
                 guard let bytes = try? FileDescriptor.read(0, max: 256), !bytes.isEmpty else { return 0 }
@@ -184,11 +184,11 @@ final class MonitScreen {
             LogsCommand.Source(label: name, path: "\(dir)/\(name).out.log", isErr: false),
             LogsCommand.Source(label: name, path: "\(dir)/\(name).err.log", isErr: true),
         ].map { source in
-            var printer = LogsCommand.LinePrinter(source: source, width: 0)
-            printer.sink = { [unowned self] lines in self.append(lines, isErr: source.isErr) }
-            return printer
+            LogsCommand.LinePrinter(source: source, width: 0)
         }
-        for i in printers.indices { printers[i].printTail(Self.keptLogLines / 2) }
+        for i in printers.indices {
+            append(Array(printers[i].readAll().suffix(Self.keptLogLines / 2)), isErr: printers[i].source.isErr)
+        }
     }
 
     func append(_ lines: [[UInt8]], isErr: Bool) {

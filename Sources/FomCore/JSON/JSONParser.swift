@@ -86,6 +86,7 @@ struct JSONParser<Builder: JSONTreeBuilder> {
             while true {
                 guard !open.isEmpty else { return node }
                 let top = open.count - 1
+                let valueEndLine = line
                 skipWhitespace()
                 if open[top].isObject {
                     open[top].members.append((open[top].pendingKey, open[top].pendingKeyPosition, node))
@@ -99,7 +100,9 @@ struct JSONParser<Builder: JSONTreeBuilder> {
                         try readKey(into: &open[top])
                         break
                     }
-                    guard peek(UInt8(ascii: "}")) else { throw expected("expected ',' or '}' after object member") }
+                    guard peek(UInt8(ascii: "}")) else {
+                        throw expected("expected ',' or '}' after object member" + missingComma(after: valueEndLine))
+                    }
                     index += 1
                     let closed = open.removeLast()
                     node = Builder.object(closed.members, at: closed.start)
@@ -111,7 +114,9 @@ struct JSONParser<Builder: JSONTreeBuilder> {
                         if peek(UInt8(ascii: "]")) { throw error("trailing comma before ']'") }
                         break
                     }
-                    guard peek(UInt8(ascii: "]")) else { throw expected("expected ',' or ']' after array element") }
+                    guard peek(UInt8(ascii: "]")) else {
+                        throw expected("expected ',' or ']' after array element" + missingComma(after: valueEndLine))
+                    }
                     index += 1
                     let closed = open.removeLast()
                     node = Builder.array(closed.elements, at: closed.start)
@@ -331,6 +336,19 @@ struct JSONParser<Builder: JSONTreeBuilder> {
     /// `message`, unless what is there is a comment, which people do write in config files.
     private mutating func expected(_ message: String) -> JSONSyntaxError {
         error(peek(UInt8(ascii: "/")) ? "comments are not allowed in JSON" : message)
+    }
+
+    /// When the next value starts on a later line than the one before it ended, the comma at the
+    /// end of that line is the likely fix, while the error points at the line after it.
+    private func missingComma(after valueEndLine: Int) -> String {
+        guard line > valueEndLine, index < bytes.count else { return "" }
+        switch bytes[index] {
+        case UInt8(ascii: "\""), UInt8(ascii: "{"), UInt8(ascii: "["), UInt8(ascii: "-"),
+            UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "a")...UInt8(ascii: "z"):
+            return "; missing ',' after line \(valueEndLine)?"
+        default:
+            return ""
+        }
     }
 
     /// `'x'` for printable ASCII, `end of input`, else the scalar's code point.
