@@ -78,6 +78,14 @@ enum CommandTable {
             summary: "check supervisor.json and the env file without running anything",
             details: [], spec: ArgumentSpec(), run: ValidateCommand.run),
         CommandInfo(
+            name: "doctor", aliases: [], usage: "fom doctor [ID|NAME] [--json]",
+            summary: "the CVAT troubleshooting list, automated: env file, restart needed, server, login, FiftyOne",
+            details: [
+                "One line per check, ✓ ! ✗ (ok warn FAIL when not on a terminal), with a fix under each ✗.",
+                "Exit 0 when nothing failed. Never starts the daemon; never prints the password.",
+            ],
+            spec: ArgumentSpec(flags: ["--json"]), run: DoctorCommand.run),
+        CommandInfo(
             name: "ping", aliases: [], usage: "fom ping",
             summary: "is the daemon alive? (starts it when it is not)",
             details: [], spec: ArgumentSpec(flags: ["--json"]), run: DaemonCommand.ping),
