@@ -5,10 +5,13 @@ import XCTest
 /// Needs `scripts/setup` to have run (scripts/test does it); without FiftyOne it fails, loudly.
 final class EndToEndTests: XCTestCase {
     var harness: FomHarness!
+    var cvat: CVATStandIn?
 
     override func tearDown() {
         harness?.tearDown()
         harness = nil
+        cvat?.stop()
+        cvat = nil
     }
 
     static let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
@@ -97,7 +100,16 @@ final class EndToEndTests: XCTestCase {
         harness = h
         try FileManager.default.createSymbolicLink(atPath: h.path(".venv"), withDestinationPath: root + "/.venv")
         try FileManager.default.createDirectory(atPath: h.path(".fom/data/db"), withIntermediateDirectories: true)
-        try FileManager.default.copyItem(atPath: root + "/.env.example", toPath: h.path(".env"))
+        // .env.example's credentials, with CVAT_URL pointing at a CVAT stand-in (see DoctorTests).
+        let example = try String(contentsOfFile: root + "/.env.example", encoding: .utf8)
+        let standIn = try CVATStandIn(.http, user: "fiftyone", password: "change-me")
+        cvat = standIn
+        try h.write(
+            ".env",
+            example.split(separator: "\n", omittingEmptySubsequences: false).map {
+                $0.hasPrefix("CVAT_URL=") ? "CVAT_URL=\(standIn.url)" : String($0)
+            }.joined(separator: "\n"))
+        chmod(h.path(".env"), 0o600)
         let env = h.read(".env")
         let cvatURL = env.split(separator: "\n").first { $0.hasPrefix("CVAT_URL=") }!.dropFirst(9)
         let cvatUser = env.split(separator: "\n").first { $0.hasPrefix("CVAT_USERNAME=") }!.dropFirst(14)
@@ -137,6 +149,34 @@ final class EndToEndTests: XCTestCase {
         XCTAssertEqual(reviewConfig.code, 0, reviewConfig.err)
         XCTAssertTrue(reviewConfig.out.contains("https://app.cvat.ai"), reviewConfig.out)
         XCTAssertFalse(reviewConfig.out.contains(String(cvatURL)), reviewConfig.out)
+
+        // 3b. fom doctor: the whole troubleshooting list passes for annotate, and its FiftyOne
+        //     check asked the instance's own FiftyOne (the rules fallback names no version).
+        let doctor = h.fom("doctor", "annotate", timeout: 120)
+        XCTAssertEqual(doctor.code, 0, doctor.out + doctor.err)
+        XCTAssertEqual(
+            doctor.out.split(separator: "\n").filter { $0.hasPrefix("  FAIL") || $0.hasPrefix("  warn") }, [])
+        XCTAssertTrue(
+            doctor.out.contains(
+                "FiftyOne \(version) reads FIFTYONE_CVAT_URL, FIFTYONE_CVAT_USERNAME and FIFTYONE_CVAT_PASSWORD as the files give them"
+            ), doctor.out)
+        XCTAssertTrue(doctor.out.contains("CVAT login as \"fiftyone\" works; logged out again"), doctor.out)
+        XCTAssertTrue(
+            doctor.out.contains("answers its ready check now: GET http://127.0.0.1:\(annotatePort)/fiftyone"),
+            doctor.out)
+        XCTAssertTrue(doctor.out.contains("MongoDB at 127.0.0.1:\(mongoPort) accepts connections"), doctor.out)
+        XCTAssertTrue(standIn.requests.contains("logout with session"), "\(standIn.requests)")
+        let doctorJSON = h.fom("doctor", "annotate", "--json", timeout: 120)
+        XCTAssertEqual(doctorJSON.code, 0, doctorJSON.err)
+        XCTAssertFalse(doctorJSON.out.contains("change-me"), "the password is printed")
+        let report = try JSONSerialization.jsonObject(with: Data(doctorJSON.out.utf8)) as? [String: Any]
+        let checks = ((report?["instances"] as? [[String: Any]])?.first?["checks"] as? [[String: Any]]) ?? []
+        let asked = checks.first { $0["check"] as? String == "fiftyOne" }?["data"] as? [String: String]
+        XCTAssertEqual(asked?["asked"], "fiftyone", doctorJSON.out)
+        XCTAssertEqual(asked?["version"], version, doctorJSON.out)
+        XCTAssertEqual(asked?["python"], h.path(".venv/bin/python"), doctorJSON.out)
+        let everyone = h.fom("doctor", timeout: 120)
+        XCTAssertEqual(everyone.code, 0, "review only warns that CVAT Sync is off: " + everyone.out + everyone.err)
 
         // 4. the database is real: a dataset made with the instance's settings is counted by it.
         XCTAssertEqual(datasetCount(h, port: annotatePort), "0")
