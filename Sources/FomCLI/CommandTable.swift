@@ -78,7 +78,7 @@ enum CommandTable {
             summary: "check supervisor.json and the env file without running anything",
             details: [], spec: ArgumentSpec(), run: ValidateCommand.run),
         CommandInfo(
-            name: "doctor", aliases: [], usage: "fom doctor [ID|NAME] [--json]",
+            name: "doctor", aliases: [], usage: "fom doctor [ID|NAME|all] [--json]",
             summary: "the CVAT troubleshooting list, automated: env file, restart needed, server, login, FiftyOne",
             details: [
                 "One line per check, ✓ ! ✗ (ok warn FAIL when not on a terminal), with a fix under each ✗.",

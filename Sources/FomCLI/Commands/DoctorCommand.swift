@@ -31,7 +31,8 @@ enum DoctorCommand {
             throw UsageError("fom doctor: name one instance (id or name), or none for all of them")
         }
         let context = try Context.load(args)
-        var subjects = try gather(context, target: args.positionals.first)
+        let target = args.positionals.first.flatMap { $0 == "all" ? nil : $0 }
+        var subjects = try gather(context, target: target)
 
         // The probes first (they take the longest), the ready checks while they run.
         let started = Clock.monotonicNanoseconds()
