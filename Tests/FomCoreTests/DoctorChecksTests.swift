@@ -217,6 +217,16 @@ final class DoctorChecksTests: XCTestCase {
         XCTAssertNil(line(DoctorChecks.lines(facts(kind: .process, probe: goodProbe())), .database))
     }
 
+    func testWithoutAProbeTheNetworkChecksSayWhy() {
+        var f = facts(probe: nil)
+        f.probeProblem = "no python3 found"
+        let lines = DoctorChecks.lines(f)
+        XCTAssertEqual(line(lines, .server)?.message, "CVAT at http://cvat.local:8080 not checked: no python3 found")
+        XCTAssertEqual(line(lines, .login)?.status, .warn)
+        XCTAssertEqual(line(lines, .database)?.status, .warn)
+        XCTAssertFalse(lines.contains { $0.status == .fail }, "\(lines)")
+    }
+
     func testInstanceWithoutCVATSyncGetsOneWarningAndNoCVATChecks() {
         var f = facts(next: ["FIFTYONE_DATABASE_URI": "mongodb://127.0.0.1:27017"], running: [:], probe: goodProbe())
         f.cvatSync = false

@@ -267,6 +267,29 @@ final class DoctorTests: XCTestCase {
         XCTAssertTrue(doctor.out.contains("fix: chmod 600 \(h.path(".env"))"), doctor.out)
     }
 
+    func testWithoutAnyPythonDoctorSaysSoAndChecksTheRest() throws {
+        let cvat = try standIn(.http)
+        let h = try FomHarness(
+            config: """
+                {"instances": [{"name": "worker", "kind": "process", "cvatSync": true,
+                                "command": ["/bin/sleep", "600"], "env": {"PATH": "/nonexistent"}}]}
+                """)
+        harness = h
+        try h.write(".env", "CVAT_URL=\(cvat.url)\nCVAT_USERNAME=fiftyone\nCVAT_PASSWORD=s3cret-pass\n")
+        chmod(h.path(".env"), 0o600)
+        XCTAssertEqual(h.fom("start", "worker").code, 0)
+        let doctor = h.fom("doctor")
+        XCTAssertEqual(doctor.code, 0, doctor.out + doctor.err)
+        XCTAssertTrue(
+            lines(doctor, "warn").contains {
+                $0.contains(
+                    "not checked: no python3 found (doctor's network checks run in the instance's python, else python3)"
+                )
+            }, doctor.out)
+        XCTAssertTrue(doctor.out.contains("as the files give them now"), doctor.out)
+        XCTAssertEqual(cvat.requests, [], "nothing could ask the server")
+    }
+
     func testUnknownInstanceIsAnErrorWithASuggestion() throws {
         let cvat = try standIn(.http)
         let h = try makeHarness(url: cvat.url, start: false)
