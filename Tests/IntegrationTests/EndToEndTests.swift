@@ -199,7 +199,10 @@ final class EndToEndTests: XCTestCase {
         h.waitUntil("review back online with a new pid", timeout: 120) {
             h.status("review") == "online" && h.pid("review").map { $0 != reviewPid } == true
         }
-        XCTAssertTrue(httpGet(h, port: reviewPort, path: "/fiftyone").hasPrefix("200 "))
+        let reviewAnswer = httpGet(h, port: reviewPort, path: "/fiftyone")
+        XCTAssertTrue(
+            reviewAnswer.hasPrefix("200 "),
+            reviewAnswer + h.fom("list").out + h.read(".fom/logs/fom.log") + h.read(".fom/logs/review.err.log"))
 
         // 6. stop all, kill: nothing of the test is left.
         let stop = h.fom("stop", "all", timeout: 120)

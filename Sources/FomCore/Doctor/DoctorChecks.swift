@@ -288,7 +288,8 @@ public enum DoctorChecks {
             return .fail(check, "\(at) is unreachable\(detail)", fix: reach)
         case "noAnswer":
             return .fail(
-                check, "\(at) accepts the connection but does not answer within \(options.readTimeoutSeconds)s",
+                check,
+                "\(at) is unreachable: it accepts the connection but does not answer within \(options.readTimeoutSeconds)s",
                 fix: "CVAT is hung or still starting: check its containers (docker compose ps, docker compose logs)")
         case "certificate":
             return .fail(
