@@ -290,6 +290,31 @@ final class DoctorTests: XCTestCase {
         XCTAssertEqual(cvat.requests, [], "nothing could ask the server")
     }
 
+    func testInstanceThatStoppedAnsweringFailsItsReadyCheckNow() throws {
+        // Online after one answer to its ready check; then it closes its port and lives on.
+        let port = closedPort()
+        let server =
+            "import http.server, time; s = http.server.HTTPServer(('127.0.0.1', \(port)), http.server.SimpleHTTPRequestHandler); s.handle_request(); s.server_close(); time.sleep(600)"
+        let command = String(
+            decoding: try JSONSerialization.data(withJSONObject: ["python3", "-c", server]), as: UTF8.self)
+        let h = try FomHarness(
+            config: """
+                {"instances": [{"name": "web", "kind": "process", "port": \(port), "command": \(command),
+                                "ready": {"http": "/"}}]}
+                """)
+        harness = h
+        let started = h.fom("start", "web")
+        XCTAssertEqual(started.code, 0, started.out + started.err)
+        let doctor = h.fom("doctor", "web")
+        XCTAssertEqual(doctor.code, 1, doctor.out + doctor.err)
+        XCTAssertEqual(
+            lines(doctor, "FAIL"),
+            ["  FAIL does not answer its ready check now: GET http://127.0.0.1:\(port)/: connect: Connection refused"],
+            doctor.out)
+        XCTAssertTrue(doctor.out.contains("fix: see 'fom logs web' and 'fom describe web'"), doctor.out)
+        XCTAssertTrue(lines(doctor, "warn").contains { $0.contains("CVAT Sync is off") }, doctor.out)
+    }
+
     func testUnknownInstanceIsAnErrorWithASuggestion() throws {
         let cvat = try standIn(.http)
         let h = try makeHarness(url: cvat.url, start: false)
