@@ -160,6 +160,14 @@ enum CommandTable {
                 flags: ["--no-secrets"], options: ["--namespace", "--image", "--output", "--stateful"],
                 aliases: ["-o": "--output"]), run: ExportCommand.run),
         CommandInfo(
+            name: "doctor", aliases: [], usage: "fom doctor [ID|NAME|all] [--json]",
+            summary: "the CVAT troubleshooting list, automated: env file, restart needed, server, login, FiftyOne",
+            details: [
+                "One line per check, ✓ ! ✗ (ok warn FAIL when not on a terminal), with a fix under each ✗.",
+                "Exit 0 when nothing failed. Never starts the daemon; never prints the password.",
+            ],
+            spec: ArgumentSpec(flags: ["--json"]), run: DoctorCommand.run),
+        CommandInfo(
             name: "ping", aliases: [], usage: "fom ping",
             summary: "is the daemon alive? (starts it when it is not)",
             details: [], spec: ArgumentSpec(flags: ["--json"]), run: DaemonCommand.ping),

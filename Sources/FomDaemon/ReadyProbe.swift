@@ -13,6 +13,8 @@ final class ReadyProbe {
     private(set) var fd: Int32 = -1
     private var sent = false
     private var response: [UInt8] = []
+    /// Why the last attempt did not count, for `fom doctor`.
+    private(set) var lastFailure = ""
     /// When the next attempt starts (no socket open) or the current one gives up (socket open).
     private(set) var deadline: Instant
     static let interval: Duration = .milliseconds(100)
@@ -37,10 +39,12 @@ final class ReadyProbe {
     func timerFired(now: Instant) -> Int32? {
         if fd >= 0 {
             close()
+            lastFailure = "no answer within \(Self.attemptTimeout.humanReadable)"
             deadline = now + Self.interval
             return nil
         }
         guard let socket = Sockets.startConnect(host: host, port: port) else {
+            lastFailure = "cannot connect"
             deadline = now + Self.interval
             return nil
         }
@@ -56,7 +60,8 @@ final class ReadyProbe {
     func socketEvent(now: Instant) -> (Progress, wantRead: Bool) {
         guard fd >= 0 else { return (.pending, false) }
         if !sent {
-            if Sockets.connectResult(fd) != 0 { return fail(now) }
+            let error = Sockets.connectResult(fd)
+            if error != 0 { return fail(now, SystemError("connect", errno: error).description) }
             switch kind {
             case .tcp:
                 close()
@@ -66,26 +71,27 @@ final class ReadyProbe {
                     "GET \(path) HTTP/1.1\r\nHost: \(host):\(port)\r\nConnection: close\r\nUser-Agent: fom\r\n\r\n"
                 let bytes = Array(request.utf8)
                 let n = bytes.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-                if n != bytes.count { return fail(now) }
+                if n != bytes.count { return fail(now, "the request could not be sent") }
                 sent = true
                 return (.pending, true)
             }
         }
         guard let chunk = try? FileDescriptor.read(fd, max: 4096) else { return (.pending, true) }
-        if chunk.isEmpty { return fail(now) }
+        if chunk.isEmpty { return fail(now, "the connection closed without an answer") }
         response.append(contentsOf: chunk)
         guard let lineEnd = response.firstIndex(of: 13) ?? response.firstIndex(of: 10) else {
-            return response.count > 4096 ? fail(now) : (.pending, true)
+            return response.count > 4096 ? fail(now, "no HTTP status line") : (.pending, true)
         }
         let statusLine = String(decoding: response[..<lineEnd], as: UTF8.self).split(separator: " ")
         if statusLine.count >= 2, statusLine[0].hasPrefix("HTTP/"), statusLine[1] == "200" {
             close()
             return (.ready, false)
         }
-        return fail(now)
+        return fail(now, "answered \(statusLine.prefix(3).joined(separator: " ")), not 200")
     }
 
-    private func fail(_ now: Instant) -> (Progress, wantRead: Bool) {
+    private func fail(_ now: Instant, _ why: String) -> (Progress, wantRead: Bool) {
+        lastFailure = why
         close()
         deadline = now + Self.interval
         return (.pending, false)

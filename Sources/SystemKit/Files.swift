@@ -9,6 +9,15 @@ public enum Files {
         return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG && access(path, X_OK) == 0
     }
 
+    /// The permission bits of a file (following symlinks, as reading it does); nil when it is missing.
+    public static func mode(_ path: String) -> UInt32? {
+        var st = stat()
+        return stat(path, &st) == 0 ? UInt32(st.st_mode & 0o7777) : nil
+    }
+
+    /// Whether this process may read the file.
+    public static func isReadable(_ path: String) -> Bool { access(path, R_OK) == 0 }
+
     public static func isDirectory(_ path: String) -> Bool {
         var st = stat()
         return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR

@@ -5,10 +5,13 @@ import XCTest
 /// Needs `scripts/setup` to have run (scripts/test does it); without FiftyOne it fails, loudly.
 final class EndToEndTests: XCTestCase {
     var harness: FomHarness!
+    var cvat: CVATStandIn?
 
     override func tearDown() {
         harness?.tearDown()
         harness = nil
+        cvat?.stop()
+        cvat = nil
     }
 
     static let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
@@ -91,7 +94,16 @@ final class EndToEndTests: XCTestCase {
         harness = h
         try FileManager.default.createSymbolicLink(atPath: h.path(".venv"), withDestinationPath: root + "/.venv")
         try FileManager.default.createDirectory(atPath: h.path(".fom/data/db"), withIntermediateDirectories: true)
-        try FileManager.default.copyItem(atPath: root + "/.env.example", toPath: h.path(".env"))
+        // .env.example's credentials, with CVAT_URL pointing at a CVAT stand-in (see DoctorTests).
+        let example = try String(contentsOfFile: root + "/.env.example", encoding: .utf8)
+        let standIn = try CVATStandIn(.http, user: "fiftyone", password: "change-me")
+        cvat = standIn
+        try h.write(
+            ".env",
+            example.split(separator: "\n", omittingEmptySubsequences: false).map {
+                $0.hasPrefix("CVAT_URL=") ? "CVAT_URL=\(standIn.url)" : String($0)
+            }.joined(separator: "\n"))
+        chmod(h.path(".env"), 0o600)
         try FileManager.default.copyItem(atPath: root + "/examples", toPath: h.path("examples"))
         let env = h.read(".env")
         let cvatURL = env.split(separator: "\n").first { $0.hasPrefix("CVAT_URL=") }!.dropFirst(9)
@@ -133,6 +145,34 @@ final class EndToEndTests: XCTestCase {
         XCTAssertTrue(reviewConfig.out.contains("https://app.cvat.ai"), reviewConfig.out)
         XCTAssertFalse(reviewConfig.out.contains(String(cvatURL)), reviewConfig.out)
 
+        // 3b. fom doctor: the whole troubleshooting list passes for annotate, and its FiftyOne
+        //     check asked the instance's own FiftyOne (the rules fallback names no version).
+        let doctor = h.fom("doctor", "annotate", timeout: 120)
+        XCTAssertEqual(doctor.code, 0, doctor.out + doctor.err)
+        XCTAssertEqual(
+            doctor.out.split(separator: "\n").filter { $0.hasPrefix("  FAIL") || $0.hasPrefix("  warn") }, [])
+        XCTAssertTrue(
+            doctor.out.contains(
+                "FiftyOne \(version) reads FIFTYONE_CVAT_URL, FIFTYONE_CVAT_USERNAME and FIFTYONE_CVAT_PASSWORD as the files give them"
+            ), doctor.out)
+        XCTAssertTrue(doctor.out.contains("CVAT login as \"fiftyone\" works; logged out again"), doctor.out)
+        XCTAssertTrue(
+            doctor.out.contains("answers its ready check now: GET http://127.0.0.1:\(annotatePort)/fiftyone"),
+            doctor.out)
+        XCTAssertTrue(doctor.out.contains("MongoDB at 127.0.0.1:\(mongoPort) accepts connections"), doctor.out)
+        XCTAssertTrue(standIn.requests.contains("logout with session"), "\(standIn.requests)")
+        let doctorJSON = h.fom("doctor", "annotate", "--json", timeout: 120)
+        XCTAssertEqual(doctorJSON.code, 0, doctorJSON.err)
+        XCTAssertFalse(doctorJSON.out.contains("change-me"), "the password is printed")
+        let report = try JSONSerialization.jsonObject(with: Data(doctorJSON.out.utf8)) as? [String: Any]
+        let checks = ((report?["instances"] as? [[String: Any]])?.first?["checks"] as? [[String: Any]]) ?? []
+        let asked = checks.first { $0["check"] as? String == "fiftyOne" }?["data"] as? [String: String]
+        XCTAssertEqual(asked?["asked"], "fiftyone", doctorJSON.out)
+        XCTAssertEqual(asked?["version"], version, doctorJSON.out)
+        XCTAssertEqual(asked?["python"], h.path(".venv/bin/python"), doctorJSON.out)
+        let everyone = h.fom("doctor", timeout: 120)
+        XCTAssertEqual(everyone.code, 0, "review only warns that CVAT Sync is off: " + everyone.out + everyone.err)
+
         // 4. the database is real: a dataset made with the instance's settings is counted by it.
         XCTAssertEqual(datasetCount(h, port: annotatePort), "0")
         let made = h.fom(
@@ -149,13 +189,17 @@ final class EndToEndTests: XCTestCase {
 
         // 4b. the README's CVAT sequence, as written, from a fresh directory: create makes the
         // dataset from generated images, then needs a CVAT server, says so, and leaves no dataset.
+        // CVAT is out of reach here: the stand-in above answers logins, not task creation.
+        let standInEnv = h.read(".env")
+        let unreachable = "http://127.0.0.1:1"
+        try h.write(".env", standInEnv.replacingOccurrences(of: "CVAT_URL=\(cvatURL)", with: "CVAT_URL=\(unreachable)"))
         let sequence = Self.readmeCVATCommands()
         XCTAssertEqual(sequence.count, 3, "the README shows create, load and cleanup: \(sequence)")
         if let create = sequence.first {
             XCTAssertEqual(create.first, "fom", create.joined(separator: " "))
             let result = h.run(Array(create.dropFirst()), timeout: 180)
             XCTAssertEqual(result.code, 1, result.out + result.err)
-            XCTAssertTrue(result.err.contains("error: cannot reach CVAT at \(cvatURL)"), result.err)
+            XCTAssertTrue(result.err.contains("error: cannot reach CVAT at \(unreachable)"), result.err)
             XCTAssertTrue(result.err.contains("wrote 4 generated images"), result.err)
             XCTAssertTrue(result.err.contains("removed dataset 'my-dataset'"), result.err)
             XCTAssertFalse(result.err.contains("Traceback"), result.err)
@@ -164,6 +208,7 @@ final class EndToEndTests: XCTestCase {
                 "import fiftyone as fo; print(fo.dataset_exists('my-dataset'))", timeout: 120)
             XCTAssertEqual(left.out.trimmingCharacters(in: .whitespacesAndNewlines), "False", left.err)
         }
+        try h.write(".env", standInEnv)
 
         // 5. restart gives a new pid and online again; kill -9 of an instance brings it back.
         let before = h.pid("annotate")
@@ -176,7 +221,10 @@ final class EndToEndTests: XCTestCase {
         h.waitUntil("review back online with a new pid", timeout: 120) {
             h.status("review") == "online" && h.pid("review").map { $0 != reviewPid } == true
         }
-        XCTAssertTrue(httpGet(h, port: reviewPort, path: "/fiftyone").hasPrefix("200 "))
+        let reviewAnswer = httpGet(h, port: reviewPort, path: "/fiftyone")
+        XCTAssertTrue(
+            reviewAnswer.hasPrefix("200 "),
+            reviewAnswer + h.fom("list").out + h.read(".fom/logs/fom.log") + h.read(".fom/logs/review.err.log"))
 
         // 6. reload applies only the difference: a new CVAT password restarts annotate alone, an
         // edit of review's env restarts review alone; MongoDB keeps its process throughout.
