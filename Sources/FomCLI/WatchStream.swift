@@ -49,6 +49,9 @@ final class WatchStream {
                     rows[i].cpuPercent = sample.cpuPercent
                     rows[i].memoryBytes = sample.memoryBytes
                 }
+            case .removed(let id):
+                rows.removeAll { $0.id == id }
+                receivedAt[id] = nil
             }
         }
         return open

@@ -80,6 +80,7 @@ extension Supervisor {
                 reloadEvent.changed.append((instance.id, Self.definition(next)))
             } else {
                 instance.config = next
+                reloadEvent.updated.append((instance.id, Self.definition(next)))
             }
         }
         for name in plan.added {
@@ -160,6 +161,7 @@ extension Supervisor {
         state.wanted[old.name] = nil
         state.running[old.name] = nil
         stateDirty = true
+        noteRemoval(id)
         log(old.name, "removed")
     }
 }

@@ -56,6 +56,13 @@ extension Supervisor {
         pushToWatchers(WatchEvent.change(infoWithResources(instance, now: now, detailed: false)).json)
     }
 
+    /// A removed instance is gone: watchers drop its row.
+    func noteRemoval(_ id: Int) {
+        watch.seen[id] = nil
+        guard !watch.watchers.isEmpty else { return }
+        pushToWatchers(WatchEvent.removed(id: id).json)
+    }
+
     /// The deadline of the next sample has passed: sample, push, schedule the next one.
     func fireWatchSample() {
         watch.nextSample = nil

@@ -3,9 +3,11 @@ import FomCore
 /// One line of the `watch` stream, after its first line (which is the answer of `list`).
 /// `change`: the status, pid, restart count or last exit of an instance changed, as it happened.
 /// `sample`: the cpu and memory of every instance, once a second while someone watches.
+/// `removed`: a reload took the instance out, and it is down.
 public enum WatchEvent: Sendable, Equatable {
     case change(InstanceInfo)
     case sample([ResourceSample])
+    case removed(id: Int)
 
     public var json: JSONValue {
         switch self {
@@ -14,6 +16,8 @@ public enum WatchEvent: Sendable, Equatable {
         case .sample(let samples):
             return .object(
                 JSONObject([(key: "event", value: "sample"), (key: "samples", value: .array(samples.map(\.json)))]))
+        case .removed(let id):
+            return .object(JSONObject([(key: "event", value: "removed"), (key: "id", value: JSONValue(id))]))
         }
     }
 
@@ -25,6 +29,9 @@ public enum WatchEvent: Sendable, Equatable {
         case "sample":
             guard let items = v["samples"]?.arrayValue else { return nil }
             self = .sample(items.compactMap(ResourceSample.init(json:)))
+        case "removed":
+            guard let id = v["id"]?.intValue else { return nil }
+            self = .removed(id: id)
         default:
             return nil
         }

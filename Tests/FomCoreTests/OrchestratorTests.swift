@@ -360,4 +360,14 @@ final class OrchestratorTests: XCTestCase {
         XCTAssertNil(world.machines[1])
         XCTAssertFalse(world.orchestrator.isBusy(0))
     }
+
+    func testADependsOnChangedInPlaceOrdersLaterStopsWithoutARestart() {
+        var world = World([("db", []), ("app", [])])
+        world.send(.startup)
+        world.log = []
+        world.send(.reload(.init(updated: [(1, .init(name: "app", dependsOn: ["db"]))])))
+        XCTAssertEqual(world.log, [], "nothing restarts")
+        world.send(.stop([0, 1]))
+        XCTAssertEqual(world.log, ["stop app", "stop db"], "the new dependsOn orders the stop")
+    }
 }

@@ -192,4 +192,21 @@ final class ReloadTests: XCTestCase {
                 }
         }
     }
+
+    func testAChangedDependsOnAloneAppliesInPlace() throws {
+        let (h, before) = try startStack()
+        try h.write(
+            "supervisor.json",
+            stack().replacingOccurrences(
+                of: #"{"name": "review", "kind": "process", "dependsOn": ["db"],"#,
+                with: #"{"name": "review", "kind": "process","#))
+        let result = h.fom("reload")
+        XCTAssertEqual(result.code, 0, result.err)
+        XCTAssertTrue(result.out.contains("review: updated in place (changed: dependsOn)"), result.out)
+        XCTAssertEqual(pids(h), before)
+        // The new order holds: stopping db alone no longer waits for review.
+        XCTAssertEqual(h.fom("stop", "db", "review").code, 0)
+        let log = h.read(".fom/logs/fom.log")
+        XCTAssertNotNil(log.range(of: "review: stopping pid"))
+    }
 }

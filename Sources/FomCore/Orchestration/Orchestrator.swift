@@ -31,14 +31,18 @@ public struct Orchestrator: Sendable {
         /// Instances whose definition or environment changed: stopped, swapped, started again.
         public var changed: [(id: Int, definition: Definition)]
         public var removed: [Int]
+        /// Instances whose new definition applies in place (a changed `dependsOn`): no restart.
+        public var updated: [(id: Int, definition: Definition)]
 
         public init(
             added: [(id: Int, definition: Definition, start: Bool)] = [],
-            changed: [(id: Int, definition: Definition)] = [], removed: [Int] = []
+            changed: [(id: Int, definition: Definition)] = [], removed: [Int] = [],
+            updated: [(id: Int, definition: Definition)] = []
         ) {
             self.added = added
             self.changed = changed
             self.removed = removed
+            self.updated = updated
         }
     }
 
@@ -230,6 +234,9 @@ public struct Orchestrator: Sendable {
     }
 
     private mutating func applyReload(_ reload: Reload, into out: inout [Directive]) {
+        for (id, definition) in reload.updated where members[id] != nil {
+            members[id]!.definition = definition
+        }
         for id in reload.removed where members[id] != nil {
             members[id]!.after = .forget
             members[id]!.pendingStop = members[id]!.pendingStop ?? "reload"

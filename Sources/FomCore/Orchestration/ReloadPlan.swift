@@ -7,8 +7,8 @@ public struct ReloadPlan: Sendable, Equatable {
         /// Config keys (`port`, `env.FOO`) and environment variables (`environment.FIFTYONE_CVAT_PASSWORD`)
         /// that differ; names only.
         public var keys: [String]
-        /// False when only keys that do not touch the running process changed (`autostart`):
-        /// those are applied in place.
+        /// False when only keys that do not touch the running process changed (`autostart`,
+        /// `dependsOn`): those are applied in place.
         public var restarts: Bool
 
         public init(name: String, keys: [String], restarts: Bool) {
@@ -23,8 +23,9 @@ public struct ReloadPlan: Sendable, Equatable {
     public var removed: [String] = []
     public var unchanged: [String] = []
 
-    /// Keys whose change needs no restart of a running instance.
-    public static let inPlaceKeys: Set<String> = ["autostart"]
+    /// Keys whose change needs no restart of a running instance: `autostart` matters only at
+    /// the daemon's first start, `dependsOn` only for the order of later starts and stops.
+    public static let inPlaceKeys: Set<String> = ["autostart", "dependsOn"]
 
     public init(added: [String] = [], changed: [Change] = [], removed: [String] = [], unchanged: [String] = []) {
         self.added = added
