@@ -153,7 +153,7 @@ struct ConfigChange {
     private func settle(
         _ report: ReloadReport, before: [String: InstanceInfo], config: SupervisorConfig, into outcome: inout Outcome
     ) {
-        let settled: Set<String> = ["online", "errored", "exited", "backoff"]
+        let settled: Set<InstanceStatus> = [.online, .errored, .exited, .backoff]
         var waiting: [String: (InstanceInfo?) -> Bool] = [:]
         var budget: Duration = .seconds(5)
         // A daemon that chose not to start or restart something shows no change for a while.
@@ -166,8 +166,8 @@ struct ConfigChange {
             outcome.restarted.append(change.name)
             waiting[change.name] = { row in
                 guard let row else { return true }
-                if row.pid == old.pid { return row.status == "online" && !patient() }
-                return settled.contains(row.status) || (row.status == "stopped" && !patient())
+                if row.pid == old.pid { return row.status == .online && !patient() }
+                return settled.contains(row.status) || (row.status == .stopped && !patient())
             }
         }
         for name in report.added {
@@ -175,7 +175,7 @@ struct ConfigChange {
             budget = max(budget, instance.readyTimeout + .seconds(5))
             waiting[name] = { row in
                 guard let row else { return !patient() }
-                return settled.contains(row.status) || (row.status == "stopped" && !patient())
+                return settled.contains(row.status) || (row.status == .stopped && !patient())
             }
         }
         for name in report.removed {
@@ -193,7 +193,7 @@ struct ConfigChange {
         for name in report.added + report.changed.map(\.name) {
             guard let row = rows[name] else { continue }
             outcome.rows.append(row)
-            if waiting[name] != nil, row.status != "online" { outcome.failed = true }
+            if waiting[name] != nil, row.status != .online { outcome.failed = true }
         }
     }
 
@@ -237,7 +237,7 @@ struct ConfigChange {
         }
         if !report.unchanged.isEmpty { Output.out("reload: unchanged \(report.unchanged.joined(separator: ", "))") }
         if !outcome.rows.isEmpty { ListCommand.printTable(outcome.rows) }
-        for row in outcome.rows where row.status == "errored" || row.status == "backoff" || row.status == "exited" {
+        for row in outcome.rows where row.status == .errored || row.status == .backoff || row.status == .exited {
             var message = "fom \(command): \(row.name) is \(row.status)"
             if let reason = row.reason {
                 message += ": \(reason)"

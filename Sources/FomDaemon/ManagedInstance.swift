@@ -68,7 +68,7 @@ final class ManagedInstance {
         // Shown after the name ("annotate: errored: ..."), so a reason that starts with it drops it.
         if let text = reason, text.hasPrefix(name + ": ") { reason = String(text.dropFirst(name.count + 2)) }
         return InstanceInfo(
-            id: id, name: name, kind: config.kind.rawValue, status: machine.status.rawValue,
+            id: id, name: name, kind: config.kind.rawValue, status: machine.status,
             pid: machine.pid.map(Int.init), uptimeMs: uptime, restarts: machine.restarts, port: config.port,
             cvatSync: config.cvatSync, reason: reason, lastExit: machine.lastExit?.description,
             nextTryMs: nextTry, history: detailed ? history : [],

@@ -5,7 +5,7 @@ public struct InstanceInfo: Sendable, Equatable {
     public var id: Int
     public var name: String
     public var kind: String
-    public var status: String
+    public var status: InstanceStatus
     public var pid: Int?
     /// Since the process became online, in milliseconds; nil until then (starting shows `-`).
     public var uptimeMs: Int?
@@ -34,7 +34,7 @@ public struct InstanceInfo: Sendable, Equatable {
     public var memoryBytes: Int?
 
     public init(
-        id: Int, name: String, kind: String, status: String, pid: Int? = nil, uptimeMs: Int? = nil,
+        id: Int, name: String, kind: String, status: InstanceStatus, pid: Int? = nil, uptimeMs: Int? = nil,
         restarts: Int = 0, port: Int? = nil, cvatSync: Bool = false, reason: String? = nil,
         lastExit: String? = nil, nextTryMs: Int? = nil, history: [String] = [], logErrors: Int = 0,
         lastLogError: String? = nil, command: [String] = [], cwd: String = "", address: String? = nil,
@@ -76,7 +76,7 @@ public struct InstanceInfo: Sendable, Equatable {
         o["id"] = JSONValue(id)
         o["name"] = .string(name)
         o["kind"] = .string(kind)
-        o["status"] = .string(status)
+        o["status"] = .string(status.rawValue)
         o["pid"] = pid.map { JSONValue($0) } ?? .null
         o["uptimeMs"] = uptimeMs.map { JSONValue($0) } ?? .null
         o["restarts"] = JSONValue(restarts)
@@ -99,7 +99,8 @@ public struct InstanceInfo: Sendable, Equatable {
 
     public init?(json v: JSONValue) {
         guard let id = v["id"]?.intValue, let name = v["name"]?.stringValue,
-            let kind = v["kind"]?.stringValue, let status = v["status"]?.stringValue
+            let kind = v["kind"]?.stringValue,
+            let status = v["status"]?.stringValue.flatMap(InstanceStatus.init(rawValue:))
         else { return nil }
         self.init(
             id: id, name: name, kind: kind, status: status, pid: v["pid"]?.intValue,

@@ -41,7 +41,7 @@ enum DescribeCommand {
             let (found, id) = try context.instance(target)
             config = found
             info = InstanceInfo(
-                id: id, name: found.name, kind: found.kind.rawValue, status: "stopped",
+                id: id, name: found.name, kind: found.kind.rawValue, status: .stopped,
                 port: found.port, cvatSync: found.cvatSync, address: found.address)
             do {
                 let env = try context.nextEnvironment(found, id: id)
@@ -79,7 +79,7 @@ enum DescribeCommand {
         row("id", String(info.id))
         row("name", info.name)
         row("kind", info.kind)
-        row("status", Output.statusColor(info.status) + (info.reason.map { " (\($0))" } ?? ""))
+        row("status", Output.statusColor(info.status.rawValue) + (info.reason.map { " (\($0))" } ?? ""))
         row("pid", info.pid.map(String.init) ?? "-")
         row("uptime", info.uptimeMs.map { Output.duration(ms: $0) } ?? "-")
         row("restarts", String(info.restarts))

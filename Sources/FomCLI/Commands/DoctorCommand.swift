@@ -134,7 +134,8 @@ enum DoctorCommand {
                 continue
             }
             let process: DoctorProcessState =
-                info.pid.map { .running(pid: $0, status: info.status) } ?? .notRunning(status: info.status)
+                info.pid.map { .running(pid: $0, status: info.status.rawValue) }
+                ?? .notRunning(status: info.status.rawValue)
             var daemonNext: DaemonNext?
             if let next = answer.next {
                 daemonNext = .variables(next)

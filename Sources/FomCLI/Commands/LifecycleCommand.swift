@@ -62,7 +62,7 @@ enum LifecycleCommand {
             ListCommand.printTable(rows)
         }
         guard wait else { return 0 }
-        let wanted = command == .stop ? ["stopped", "exited", "errored"] : ["online"]
+        let wanted: [InstanceStatus] = command == .stop ? [.stopped, .exited, .errored] : [.online]
         var failed = false
         for row in rows where !wanted.contains(row.status) {
             failed = true
@@ -75,7 +75,7 @@ enum LifecycleCommand {
             Output.err(message)
         }
         if command == .stop {
-            for row in rows where row.status == "errored" {
+            for row in rows where row.status == .errored {
                 failed = true; Output.err("fom stop: \(row.name) is errored: \(row.reason ?? "")")
             }
         }

@@ -18,7 +18,7 @@ enum ListCommand {
             rows = (answer["instances"]?.arrayValue ?? []).compactMap(InstanceInfo.init(json:))
         } else {
             rows = offlineRows(context)
-            let survivors = rows.filter { $0.status == "orphaned" }
+            let survivors = rows.filter { $0.status == .orphaned }
             if !survivors.isEmpty {
                 Output.err(
                     "fom list: the daemon is not running, but \(survivors.map(\.name).joined(separator: ", ")) still run from its last run; 'fom ping' starts the daemon, which stops them and starts what is wanted"
@@ -41,11 +41,11 @@ enum ListCommand {
         return zip(context.config.instances, context.instanceIDs()).map { config, id in
             var row = InstanceInfo(
                 id: id, name: config.name, kind: config.kind.rawValue,
-                status: "stopped", port: config.port, cvatSync: config.cvatSync, address: config.address)
+                status: .stopped, port: config.port, cvatSync: config.cvatSync, address: config.address)
             if let running = state.running[config.name],
                 ProcFS.isSameRun(running.pid, startTime: running.startTime)
             {
-                row.status = "orphaned"
+                row.status = .orphaned
                 row.pid = Int(running.pid)
             }
             return row
@@ -64,7 +64,8 @@ enum ListCommand {
         ]
         let body = rows.map { row -> [String] in
             [
-                String(row.id), row.name, row.kind, Output.statusColor(row.status), row.pid.map(String.init) ?? "-",
+                String(row.id), row.name, row.kind, Output.statusColor(row.status.rawValue),
+                row.pid.map(String.init) ?? "-",
                 row.uptimeMs.map { Output.duration(ms: $0) } ?? "-", String(row.restarts), Output.cpu(row.cpuPercent),
                 Output.memory(row.memoryBytes), row.port.map(String.init) ?? "-", row.cvatSync ? "on" : "off",
                 row.url ?? "-",
@@ -72,7 +73,7 @@ enum ListCommand {
         }
         var lines = Output.table(header, body)
         // Why an errored instance gave up, under the table: the table alone says only "errored".
-        for row in rows where reasons && row.status == "errored" {
+        for row in rows where reasons && row.status == .errored {
             lines.append("\(row.name): errored: \(row.reason ?? row.lastExit ?? "no reason recorded")")
         }
         return lines

@@ -210,7 +210,8 @@ final class MonitScreen {
         let header = ["", "id", "name", "status", "pid", "cpu", "memory", "restarts", "uptime", "port"]
         let body = rows.enumerated().map { i, row -> [String] in
             [
-                i == selected ? ">" : " ", String(row.id), row.name, row.status, row.pid.map(String.init) ?? "-",
+                i == selected ? ">" : " ", String(row.id), row.name, row.status.rawValue,
+                row.pid.map(String.init) ?? "-",
                 Output.cpu(row.cpuPercent), Output.memory(row.memoryBytes), String(row.restarts),
                 row.uptimeMs.map { Output.duration(ms: $0) } ?? "-", row.port.map(String.init) ?? "-",
             ]
