@@ -1,5 +1,6 @@
 import FomCore
 import FomProtocol
+import Glibc
 import SystemKit
 
 /// The cpu and memory of each instance's whole process tree (every process carrying its
@@ -29,9 +30,12 @@ final class ResourceSampler {
         return instances.allSatisfy { usage[$0.id]?.pid == $0.machine.pid }
     }
 
-    /// One pass over /proc for every instance.
+    /// One pass over the daemon's descendants for every instance. The daemon is a subreaper, so
+    /// every process an instance started, even one that left its session and lost its parent,
+    /// is among them: the environment of the host's other processes is never read (and a
+    /// `list` never waits on a large unrelated process that is exiting).
     func sample(_ instances: [ManagedInstance], treeKey: String, now: Instant) {
-        let members = ProcessTree.membersByName(treeKey: treeKey)
+        let members = ProcessTree.membersByName(treeKey: treeKey, among: ProcFS.descendants(of: getpid()))
         takenAt = now
         for instance in instances {
             guard let pids = members[instance.name], !pids.isEmpty else {
