@@ -10,12 +10,11 @@ public enum ProcessTree {
         ProcFS.processes(withMarker: marker).map(\.pid)
     }
 
-    /// Live processes of any instance of this runtime directory, by instance name; only among
-    /// `pids` when given.
-    public static func membersByName(treeKey: String, among pids: [Int32]? = nil) -> [String: [Int32]] {
+    /// Live processes of any instance of this runtime directory, by instance name.
+    public static func membersByName(treeKey: String) -> [String: [Int32]] {
         let prefix = "FOM_TREE=\(treeKey)/"
         var result: [String: [Int32]] = [:]
-        for (pid, entry) in ProcFS.processes(withMarker: prefix, prefix: true, among: pids) {
+        for (pid, entry) in ProcFS.processes(withMarker: prefix, prefix: true) {
             result[String(entry.dropFirst(prefix.count)), default: []].append(pid)
         }
         return result

@@ -60,22 +60,26 @@ public enum ProcFS {
     /// Every descendant of `pid`: its children, theirs, and so on, from the `children` file of
     /// each thread; nil when the kernel offers no such file (built without CONFIG_PROC_CHILDREN).
     public static func descendants(of pid: Int32) -> [Int32]? {
-        var result: [Int32] = []
-        var queue = [pid]
+        guard var queue = children(of: pid) else { return nil }
+        var result = queue
         while let parent = queue.popLast() {
-            for task in Files.list("/proc/\(parent)/task") {
-                guard let text = Files.readText("/proc/\(parent)/task/\(task)/children") else {
-                    if parent == pid { return nil }
-                    continue
-                }
-                for word in text.split(separator: " ") {
-                    guard let child = Int32(word) else { continue }
-                    result.append(child)
-                    queue.append(child)
-                }
-            }
+            let below = children(of: parent) ?? []
+            result += below
+            queue += below
         }
         return result
+    }
+
+    /// The children of `pid` (those of each of its threads); nil when there is no such file.
+    public static func children(of pid: Int32) -> [Int32]? {
+        var result: [Int32] = []
+        var any = false
+        for task in Files.list("/proc/\(pid)/task") {
+            guard let text = Files.readText("/proc/\(pid)/task/\(task)/children") else { continue }
+            any = true
+            result += text.split(separator: " ").compactMap { Int32($0) }
+        }
+        return any ? result : nil
     }
 
     /// Live (non-zombie) processes whose environment holds exactly `marker` (`KEY=VALUE`), or
