@@ -1,5 +1,6 @@
 import FomCore
 import FomProtocol
+import Glibc
 import SystemKit
 
 /// The cpu and memory of each instance's whole process tree (every process carrying its
@@ -29,9 +30,33 @@ final class ResourceSampler {
         return instances.allSatisfy { usage[$0.id]?.pid == $0.machine.pid }
     }
 
-    /// One pass over /proc for every instance.
+    /// The processes of each instance, by name: its main process and everything below it, and
+    /// each orphan the daemon adopted (it is a subreaper) with what is below that, by the marker
+    /// in the orphan's environment. Only the daemon's own descendants are read, and only the
+    /// orphans' environments: the rest of the host costs nothing, and a `list` never waits on
+    /// a large unrelated process that is exiting. Without the kernel's `children` files: the
+    /// marker of every process.
+    static func members(_ instances: [ManagedInstance], treeKey: String) -> [String: [Int32]] {
+        guard let top = ProcFS.children(of: getpid()) else { return ProcessTree.membersByName(treeKey: treeKey) }
+        var mains: [Int32: String] = [:]
+        for instance in instances { if let pid = instance.machine.pid { mains[pid] = instance.name } }
+        let prefix = "FOM_TREE=\(treeKey)/"
+        var result: [String: [Int32]] = [:]
+        for child in top {
+            let name =
+                mains[child]
+                ?? ProcFS.processes(withMarker: prefix, prefix: true, among: [child]).first.map {
+                    String($0.marker.dropFirst(prefix.count))
+                }
+            guard let name else { continue }
+            result[name, default: []] += [child] + (ProcFS.descendants(of: child) ?? [])
+        }
+        return result
+    }
+
+    /// One pass over the daemon's descendants for every instance.
     func sample(_ instances: [ManagedInstance], treeKey: String, now: Instant) {
-        let members = ProcessTree.membersByName(treeKey: treeKey)
+        let members = Self.members(instances, treeKey: treeKey)
         takenAt = now
         for instance in instances {
             guard let pids = members[instance.name], !pids.isEmpty else {

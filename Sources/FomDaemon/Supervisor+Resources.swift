@@ -15,7 +15,10 @@ extension Supervisor {
     /// What `list` and `describe` show of an instance, with its last cpu and memory sample.
     func infoWithResources(_ instance: ManagedInstance, now t: Instant, detailed: Bool) -> InstanceInfo {
         var info = instance.info(now: t, detailed: detailed)
-        if info.pid != nil || instance.machine.status.hasProcess, let usage = resources.usage[instance.id] {
+        // A sample of an earlier run (the pid changed since) says nothing about this one.
+        if let usage = resources.usage[instance.id], usage.pid == instance.machine.pid,
+            instance.machine.status.hasProcess
+        {
             info.cpuPercent = usage.cpuPercent
             info.memoryBytes = usage.memoryBytes
         }

@@ -29,9 +29,12 @@ public enum Files {
         if fd < 0 { return nil }
         defer { Glibc.close(fd) }
         var result: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 65536)
+        // Most files read here are small (/proc/PID/stat, environ): a 64 KiB buffer cleared for
+        // each of them made a pass over /proc cost more than the reads. It grows when one fills it.
+        var chunk = [UInt8](repeating: 0, count: 4096)
         while result.count < limit {
-            let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, 65536) }
+            if result.count >= 4096 && chunk.count < 65536 { chunk = [UInt8](repeating: 0, count: 65536) }
+            let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
             if n < 0 {
                 if errno == EINTR { continue }
                 return nil

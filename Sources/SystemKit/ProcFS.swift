@@ -57,13 +57,41 @@ public enum ProcFS {
         return bytes.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }.joined(separator: " ")
     }
 
+    /// Every descendant of `pid`: its children, theirs, and so on, from the `children` file of
+    /// each thread; nil when the kernel offers no such file (built without CONFIG_PROC_CHILDREN).
+    public static func descendants(of pid: Int32) -> [Int32]? {
+        guard var queue = children(of: pid) else { return nil }
+        var result = queue
+        while let parent = queue.popLast() {
+            let below = children(of: parent) ?? []
+            result += below
+            queue += below
+        }
+        return result
+    }
+
+    /// The children of `pid` (those of each of its threads); nil when there is no such file.
+    public static func children(of pid: Int32) -> [Int32]? {
+        var result: [Int32] = []
+        var any = false
+        for task in Files.list("/proc/\(pid)/task") {
+            guard let text = Files.readText("/proc/\(pid)/task/\(task)/children") else { continue }
+            any = true
+            result += text.split(separator: " ").compactMap { Int32($0) }
+        }
+        return any ? result : nil
+    }
+
     /// Live (non-zombie) processes whose environment holds exactly `marker` (`KEY=VALUE`), or
     /// any `KEY=VALUE` starting with `marker` when `prefix` is set. Our own pid is skipped.
-    public static func processes(withMarker marker: String, prefix: Bool = false) -> [(pid: Int32, marker: String)] {
+    /// `among` limits the search to these pids (default: every process).
+    public static func processes(
+        withMarker marker: String, prefix: Bool = false, among pids: [Int32]? = nil
+    ) -> [(pid: Int32, marker: String)] {
         let needle = Array(marker.utf8)
         let me = getpid()
         var found: [(Int32, String)] = []
-        for pid in allPids() where pid != me {
+        for pid in pids ?? allPids() where pid != me {
             guard let env = Files.readBytes("/proc/\(pid)/environ") else { continue }
             guard let hit = findEntry(env, needle, prefix: prefix) else { continue }
             if let st = stat(pid), !st.isLive { continue }

@@ -28,11 +28,12 @@ final class ResourceColumnsTests: XCTestCase {
     }
 
     func testGrandchildOverMaxMemoryRestartsTheInstanceWithThatReason() throws {
-        // The grandchild even leaves the session: only the marker in its environment ties it to `hog`.
+        // The grandchild leaves the session and its parent exits at once: it is an orphan, adopted
+        // by the daemon (a subreaper), and only the marker in its environment ties it to `hog`.
         let h = try FomHarness(
             config: """
                 { "instances": [ {"name": "hog", "kind": "process", "maxMemory": "40M",
-                  "command": ["sh", "-c", "sh -c 'setsid python3 hold.py 60 & wait'; exec sleep 3040"]} ] }
+                  "command": ["sh", "-c", "sh -c 'setsid python3 hold.py 60 &'; exec sleep 3040"]} ] }
                 """)
         harness = h
         try h.write("hold.py", Self.holder)
