@@ -18,11 +18,14 @@ let package = Package(
         .target(name: "FomProtocol", dependencies: ["FomCore"]),
         // The supervisor: event loop, instances, logs, control server, state store, readiness.
         .target(name: "FomDaemon", dependencies: ["FomCore", "FomProtocol", "SystemKit"]),
+        // The web dashboard's HTTP server, page and API (`fom ui`); a client of the daemon, never in it.
+        .target(name: "FomWeb", dependencies: ["FomCore", "FomProtocol", "SystemKit"]),
         // One file per command, the argument scanner, output, the control client.
-        .target(name: "FomCLI", dependencies: ["FomCore", "FomProtocol", "SystemKit", "FomDaemon"]),
+        .target(name: "FomCLI", dependencies: ["FomCore", "FomProtocol", "SystemKit", "FomDaemon", "FomWeb"]),
         .executableTarget(name: "fom", dependencies: ["FomCLI", "SystemKit"]),
         .testTarget(name: "FomCoreTests", dependencies: ["FomCore", "FomProtocol"]),
         .testTarget(name: "FomDaemonTests", dependencies: ["FomDaemon", "FomCore"]),
+        .testTarget(name: "FomWebTests", dependencies: ["FomWeb", "FomCore", "FomProtocol"]),
         // The real fom binary in temporary directories, with real children.
         .testTarget(name: "IntegrationTests", dependencies: ["fom"]),
     ]
