@@ -82,7 +82,7 @@ enum DashboardPage {
         .error { color: #b00020; margin-left: .5em; }
         #message { min-height: 1.2em; }
         #message.bad { color: #b00020; }
-        .result { font-size: .85em; color: #555; }
+        .result { display: block; font-size: .85em; color: #555; white-space: normal; max-width: 28em; }
         @media (max-width: 700px) {
           th:nth-child(1), td:nth-child(1), th:nth-child(5), td:nth-child(5) { display: none; }
           main { padding: .4em; }

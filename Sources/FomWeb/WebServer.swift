@@ -79,14 +79,21 @@ public final class WebServer {
 
     /// Serves until the process is ended.
     public func run() -> Never {
-        while true {
-            let following = connections.values.contains { if case .logs = $0.mode { true } else { false } }
-            for event in poll.wait(timeoutMs: following ? 200 : 1000) {
-                handle(event)
-            }
-            tick()
-        }
+        while true { step() }
     }
+
+    /// One turn of the loop: waits for descriptors (at most a second, 200 ms while logs are
+    /// followed), handles them, then deadlines and keep-alives.
+    public func step(maxWaitMs: Int32 = 1000) {
+        let following = connections.values.contains { if case .logs = $0.mode { true } else { false } }
+        for event in poll.wait(timeoutMs: following ? min(200, maxWaitMs) : maxWaitMs) {
+            handle(event)
+        }
+        tick()
+    }
+
+    /// Open connections (for tests of the bounds).
+    public var connectionCount: Int { connections.count }
 
     func handle(_ event: EventPoll.Event) {
         switch event.token {
