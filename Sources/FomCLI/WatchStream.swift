@@ -48,6 +48,7 @@ final class WatchStream {
                     guard let i = rows.firstIndex(where: { $0.id == sample.id }) else { continue }
                     rows[i].cpuPercent = sample.cpuPercent
                     rows[i].memoryBytes = sample.memoryBytes
+                    if let seconds = sample.cpuSeconds { rows[i].cpuSeconds = seconds }
                 }
             }
         }

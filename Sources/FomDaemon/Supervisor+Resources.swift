@@ -15,6 +15,7 @@ extension Supervisor {
     /// What `list` and `describe` show of an instance, with its last cpu and memory sample.
     func infoWithResources(_ instance: ManagedInstance, now t: Instant, detailed: Bool) -> InstanceInfo {
         var info = instance.info(now: t, detailed: detailed)
+        info.cpuSeconds = resources.cpuSeconds(instance.id)
         if info.pid != nil || instance.machine.status.hasProcess, let usage = resources.usage[instance.id] {
             info.cpuPercent = usage.cpuPercent
             info.memoryBytes = usage.memoryBytes

@@ -1,8 +1,8 @@
 import FomProtocol
 
 /// `/metrics` in Prometheus' text exposition format (version 0.0.4), from the daemon's rows.
-/// cpu: the daemon samples a percentage of one core over its last interval, not a cumulative
-/// counter, so this exports `fom_instance_cpu_percent` (a gauge) and no `cpu_seconds_total`.
+/// cpu: `fom_instance_cpu_seconds_total` is the daemon's sum of what each sample saw the tree
+/// use; `fom_instance_cpu_percent` is the percentage of the last interval, as `fom list` shows.
 public enum MetricsText {
     public static func render(_ rows: [InstanceInfo], nowMs: Int64) -> String {
         var out = ""
@@ -17,6 +17,10 @@ public enum MetricsText {
         family("fom_instance_restarts_total", "counter", "Restarts of the instance since the daemon started.") {
             Double($0.restarts)
         }
+        family(
+            "fom_instance_cpu_seconds_total", "counter",
+            "CPU seconds the whole process tree used since the daemon started, as sampled."
+        ) { $0.cpuSeconds }
         family(
             "fom_instance_cpu_percent", "gauge",
             "CPU of the whole process tree, percent of one core, over the daemon's last sample interval."

@@ -87,7 +87,7 @@ ok("without the token the page and the API are refused (401)")
 
 status, body = http("/metrics", {"Authorization": "Bearer " + token})
 families = {f.name: f for f in text_string_to_metric_families(body)}
-for name in ["fom_instance_up", "fom_instance_restarts", "fom_instance_memory_bytes",
+for name in ["fom_instance_up", "fom_instance_restarts", "fom_instance_memory_bytes", "fom_instance_cpu_seconds",
              "fom_instance_start_time_seconds", "fom_instance_cpu_percent"]:
     if name not in families:
         fail(f"/metrics has no {name}: {sorted(families)}")
@@ -96,6 +96,8 @@ if up.get("annotate") != 1.0 or set(up) != set(fom_list()):
     fail(f"fom_instance_up is {up}")
 if any(set(s.labels) != {"name", "kind"} for f in families.values() for s in f.samples):
     fail("a sample is not labelled by name and kind")
+if families["fom_instance_cpu_seconds"].type != "counter" or not families["fom_instance_cpu_seconds"].samples:
+    fail(f"fom_instance_cpu_seconds_total is not a counter with samples: {families['fom_instance_cpu_seconds']}")
 ok("/metrics parses with prometheus_client: " + ", ".join(sorted(families)))
 
 status, _ = http("/api/restart/review", {"Authorization": "Bearer " + token}, method="POST", data=b"")
