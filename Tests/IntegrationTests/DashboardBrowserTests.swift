@@ -103,6 +103,7 @@ final class DashboardBrowserTests: XCTestCase {
             "ok: kill -9 of worker shows the new pid without a reload",
             "ok: adding an instance through the form (by keyboard) brings it online",
             "ok: a refused add shows its error beside the field",
+            "ok: remove after a confirmation takes the instance out of the table and of fom list",
             "ok: details show describe's answer",
             "ok: a phone-sized window does not scroll sideways",
             "all checks passed",

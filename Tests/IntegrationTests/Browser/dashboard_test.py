@@ -209,6 +209,17 @@ try:
     ok("a refused add shows its error beside the field: "
        + (driver.find_element(By.ID, "add-port-error").text or driver.find_element(By.ID, "add-name-error").text).splitlines()[0])
 
+    # remove, after a confirmation
+    row("added").find_element(By.CSS_SELECTOR, "button.remove").click()
+    alert = driver.switch_to.alert
+    if "Remove added" not in alert.text:
+        fail(f"the confirmation says {alert.text!r}")
+    alert.accept()
+    wait("the removed row leaves the table", lambda: not driver.find_elements(By.CSS_SELECTOR, 'tr[data-name="added"]'), 60)
+    if "added" in fom_list():
+        fail("fom list still has the removed instance")
+    ok("remove after a confirmation takes the instance out of the table and of fom list")
+
     # details and the masked environment
     row("review").find_element(By.CSS_SELECTOR, "button.details").click()
     wait("details", lambda: '"name": "review"' in driver.find_element(By.ID, "detail-body").text or "review" in driver.find_element(By.ID, "detail-body").text and "loading" not in driver.find_element(By.ID, "detail-body").text)
