@@ -8,10 +8,16 @@ public struct WebSecurity: Sendable {
     public let token: String
     /// `host:port` values the Host header may carry.
     public let allowedHosts: Set<String>
+    /// Listening on every interface: any IPv4 literal with the port names this server (a DNS
+    /// rebinding needs a name, so an address typed as digits is safe).
+    let anyAddress: Bool
+    let port: Int
     public static let cookieName = "fom_token"
 
     public init(token: String, address: String, port: Int) {
         self.token = token
+        self.port = port
+        anyAddress = address == "0.0.0.0"
         var hosts: Set<String> = ["\(address):\(port)"]
         if address == "127.0.0.1" || address == "localhost" {
             hosts.insert("localhost:\(port)")
@@ -29,7 +35,7 @@ public struct WebSecurity: Sendable {
     }
 
     public func check(_ request: HTTPRequest) -> Verdict {
-        guard let host = request.header("Host")?.lowercased(), allowedHosts.contains(host) else {
+        guard let host = request.header("Host")?.lowercased(), allows(host: host) else {
             return .refused(status: 421, reason: "the Host header does not name this server")
         }
         if let presented = request.query["token"] {
@@ -48,9 +54,8 @@ public struct WebSecurity: Sendable {
         }
         if request.method != "GET" && request.method != "HEAD" {
             guard request.method == "POST" else { return .refused(status: 405, reason: "only GET and POST") }
-            let originOK = request.header("Origin").map { origin in
-                allowedHosts.contains { origin.lowercased() == "http://\($0)" }
-            }
+            // The Host was checked above: the page's own Origin is that host.
+            let originOK = request.header("Origin").map { $0.lowercased() == "http://\(host)" }
             // A matching Origin, or the custom header; a foreign Origin is refused even with it.
             if originOK == false { return .refused(status: 403, reason: "the Origin is not this dashboard") }
             if originOK != true && request.header("X-Fom") != "1" {
@@ -58,6 +63,13 @@ public struct WebSecurity: Sendable {
             }
         }
         return .allowed
+    }
+
+    func allows(host: String) -> Bool {
+        if allowedHosts.contains(host) { return true }
+        guard anyAddress, host.hasSuffix(":\(port)") else { return false }
+        let octets = host.dropLast("\(port)".count + 1).split(separator: ".", omittingEmptySubsequences: false)
+        return octets.count == 4 && octets.allSatisfy { UInt8($0) != nil }
     }
 
     /// The cookie that carries the token from now on.

@@ -47,7 +47,7 @@ extension WebServer {
                 HTTPResponse(
                     status: 200, contentType: "text/plain; version=0.0.4; charset=utf-8",
                     body: Array(MetricsText.render(backend.rows(), nowMs: Clock.wallMilliseconds()).utf8)))
-        case ("GET", "events", 1):
+        case ("GET", "events", 1) where request.method == "GET":
             connection.mode = .events
             send(connection, HTTPResponse.eventStreamHead() + rowsEvent())
         case (_, "api", _):
@@ -85,7 +85,7 @@ extension WebServer {
             }
             let n = request.query["lines"].flatMap { Int($0) }.map { min(max($0, 0), 10_000) } ?? 200
             respond(connection, .json(["ok": true, "lines": Self.linesJSON(follower.tail(n))]))
-        case ("GET", "logs", 3) where parts[2] == "follow":
+        case ("GET", "logs", 3) where parts[2] == "follow" && request.method == "GET":
             guard let follower = backend.openLogs(parts[1]) else {
                 return respond(connection, .error(404, "unknown instance \"\(parts[1])\""))
             }

@@ -45,6 +45,8 @@ public final class WebServer {
         enum Mode { case requests, waiting, events, logs(LogFollowing) }
         var mode = Mode.requests
         var keepAlive = true
+        /// A HEAD request: the answer's head only.
+        var isHead = false
 
         init(fd: Int32, token: UInt64, limits: HTTPLimits, now: Int64) {
             self.fd = fd
@@ -157,6 +159,7 @@ public final class WebServer {
             case .request(let request):
                 connection.deadline = Clock.monotonicNanoseconds() + limits.idleMilliseconds * 1_000_000
                 connection.keepAlive = request.keepAlive
+                connection.isHead = request.method == "HEAD"
                 route(request, connection)
             }
         }
@@ -166,7 +169,9 @@ public final class WebServer {
         let keep = connection.keepAlive && !close
         connection.mode = .requests
         if !keep { connection.closeAfterWrite = true }
-        send(connection, response.serialized(keepAlive: keep))
+        var bytes = response.serialized(keepAlive: keep)
+        if connection.isHead { bytes.removeLast(response.body.count) }
+        send(connection, bytes)
         if keep, connections[connection.token] != nil, connection.parser.pending > 0 { processRequests(connection) }
     }
 

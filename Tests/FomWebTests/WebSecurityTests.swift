@@ -41,6 +41,24 @@ final class WebSecurityTests: XCTestCase {
         }
     }
 
+    func testOnEveryInterfaceAnIPLiteralHostIsServedAndANameIsNot() {
+        let wide = WebSecurity(token: "t0k", address: "0.0.0.0", port: 9001)
+        let auth = ("Authorization", "Bearer t0k")
+        XCTAssertEqual(wide.check(request("GET", "/api/list", [("Host", "192.168.1.5:9001"), auth])), .allowed)
+        XCTAssertEqual(
+            wide.check(
+                request(
+                    "POST", "/api/restart/a",
+                    [("Host", "192.168.1.5:9001"), auth, ("Origin", "http://192.168.1.5:9001")])),
+            .allowed)
+        guard case .refused(421, _) = wide.check(request("GET", "/", [("Host", "rebound.example:9001"), auth])) else {
+            return XCTFail("a name must be refused")
+        }
+        guard case .refused(421, _) = wide.check(request("GET", "/", [("Host", "192.168.1.5:9002"), auth])) else {
+            return XCTFail("another port must be refused")
+        }
+    }
+
     func testAChangeNeedsPOSTAndAMatchingOriginOrTheCustomHeader() {
         let auth = [("Host", "127.0.0.1:9001"), ("Cookie", "fom_token=t0k")]
         guard case .refused(403, _) = security.check(request("POST", "/api/restart/a", auth)) else {

@@ -11,7 +11,8 @@ import SystemKit
 enum UICommand {
     static func run(_ args: ParsedArguments) throws -> Int32 {
         if let extra = args.positionals.first { throw UsageError("fom ui: unexpected argument \"\(extra)\"") }
-        let address = args.options["--address"] ?? "127.0.0.1"
+        var address = args.options["--address"] ?? "127.0.0.1"
+        if address == "localhost" { address = "127.0.0.1" }
         var port = 9001
         if let text = args.options["--port"] {
             guard let n = Int(text), (0...65535).contains(n) else {
