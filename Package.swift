@@ -18,8 +18,10 @@ let package = Package(
         .target(name: "FomProtocol", dependencies: ["FomCore"]),
         // The supervisor: event loop, instances, logs, control server, state store, readiness.
         .target(name: "FomDaemon", dependencies: ["FomCore", "FomProtocol", "SystemKit"]),
+        // The web dashboard's HTTP server, page and API (`fom ui`); a client of the daemon, never in it.
+        .target(name: "FomWeb", dependencies: ["FomCore", "FomProtocol", "SystemKit"]),
         // One file per command, the argument scanner, output, the control client.
-        .target(name: "FomCLI", dependencies: ["FomCore", "FomProtocol", "SystemKit", "FomDaemon"]),
+        .target(name: "FomCLI", dependencies: ["FomCore", "FomProtocol", "SystemKit", "FomDaemon", "FomWeb"]),
         // A release build links the Swift runtime statically: the binary then runs where no Swift
         // toolchain is installed (a FiftyOne container, a server) and starts without loading it.
         .executableTarget(
@@ -27,8 +29,10 @@ let package = Package(
             linkerSettings: [.unsafeFlags(["-static-stdlib"], .when(configuration: .release))]),
         .testTarget(name: "FomCoreTests", dependencies: ["FomCore", "FomProtocol"]),
         .testTarget(name: "FomDaemonTests", dependencies: ["FomDaemon", "FomCore"]),
+        .testTarget(name: "FomWebTests", dependencies: ["FomWeb", "FomCore", "FomProtocol"]),
         // The real fom binary in temporary directories, with real children.
-        // Schemas/ holds the Compose Specification's JSON schema, read by path (ExportValidationTests).
-        .testTarget(name: "IntegrationTests", dependencies: ["fom"], exclude: ["Schemas"]),
+        // Schemas/ (the Compose Specification's JSON schema) and Browser/ (the dashboard's selenium
+        // script) are read by path.
+        .testTarget(name: "IntegrationTests", dependencies: ["fom"], exclude: ["Schemas", "Browser"]),
     ]
 )

@@ -196,6 +196,15 @@ enum CommandTable {
             ],
             spec: ArgumentSpec(flags: ["--install"], options: ["--user"]), run: StartupCommand.run),
         CommandInfo(
+            name: "ui", aliases: [], usage: "fom ui [--address 127.0.0.1] [--port 9001] [--open]",
+            summary: "the web dashboard: instances live, start/stop/restart, CVAT Sync, add, logs, /metrics",
+            details: [
+                "Runs in the foreground as a client of the daemon and prints the URL with a fresh token.",
+                "Binds 127.0.0.1 unless --address says otherwise; --port 0 takes a free port.",
+                "--open opens the URL with xdg-open.",
+            ],
+            spec: ArgumentSpec(flags: ["--open"], options: ["--address", "--port"]), run: UICommand.run),
+        CommandInfo(
             name: "help", aliases: [], usage: "fom help [COMMAND]",
             summary: "this help, or one command's", details: [], spec: ArgumentSpec(), run: HelpCommand.run),
     ]

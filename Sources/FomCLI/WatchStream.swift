@@ -44,10 +44,15 @@ final class WatchStream {
                 if let i = rows.firstIndex(where: { $0.id == info.id }) { rows[i] = info } else { rows.append(info) }
                 receivedAt[info.id] = t
             case .sample(let samples):
+                // A sample names every instance the daemon runs: one it leaves out was removed
+                // by a reload (the stream has no event of its own for that).
+                let present = Set(samples.map(\.id))
+                rows.removeAll { !present.contains($0.id) }
                 for sample in samples {
                     guard let i = rows.firstIndex(where: { $0.id == sample.id }) else { continue }
                     rows[i].cpuPercent = sample.cpuPercent
                     rows[i].memoryBytes = sample.memoryBytes
+                    if let seconds = sample.cpuSeconds { rows[i].cpuSeconds = seconds }
                 }
             case .removed(let id):
                 rows.removeAll { $0.id == id }

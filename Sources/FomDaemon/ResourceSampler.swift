@@ -23,6 +23,11 @@ final class ResourceSampler {
     private(set) var usage: [Int: Usage] = [:]
     private var baselines: [Int: (at: Instant, times: [TreeCPU.Process: UInt64])] = [:]
     private var takenAt: Instant?
+    /// Ticks each instance's trees used, summed over every sample since the daemon started (a
+    /// counter for /metrics): what each process gained since the previous sample, and all of a
+    /// process seen for the first time.
+    private var ticksTotal: [Int: UInt64] = [:]
+    private var lastTimes: [Int: [TreeCPU.Process: UInt64]] = [:]
 
     /// Whether the last sample still answers for these instances (young enough, same runs).
     func isFresh(_ instances: [ManagedInstance], now: Instant) -> Bool {
@@ -62,6 +67,7 @@ final class ResourceSampler {
             guard let pids = members[instance.name], !pids.isEmpty else {
                 usage[instance.id] = nil
                 baselines[instance.id] = nil
+                lastTimes[instance.id] = nil
                 continue
             }
             var times: [TreeCPU.Process: UInt64] = [:]
@@ -71,6 +77,9 @@ final class ResourceSampler {
                 times[TreeCPU.Process(pid: pid, startTime: stat.startTime)] = stat.cpuTicks
                 pages += stat.rssPages
             }
+            ticksTotal[instance.id, default: 0] += TreeCPU.ticksUsed(
+                previous: lastTimes[instance.id] ?? [:], current: times)
+            lastTimes[instance.id] = times
             let pid = instance.machine.pid
             var cpu = usage[instance.id].flatMap { $0.pid == pid ? $0.cpuPercent : nil }
             if let base = baselines[instance.id] {
@@ -88,8 +97,17 @@ final class ResourceSampler {
         }
     }
 
+    /// CPU seconds the instance's trees used, as sampled since the daemon started; nil before
+    /// its first sample.
+    func cpuSeconds(_ id: Int) -> Double? {
+        guard let ticks = ticksTotal[id], ProcFS.ticksPerSecond > 0 else { return nil }
+        return Double(ticks) / Double(ProcFS.ticksPerSecond)
+    }
+
     func resourceSample(of instance: ManagedInstance) -> ResourceSample {
         let u = usage[instance.id]
-        return ResourceSample(id: instance.id, cpuPercent: u?.cpuPercent, memoryBytes: u?.memoryBytes)
+        return ResourceSample(
+            id: instance.id, cpuPercent: u?.cpuPercent, memoryBytes: u?.memoryBytes,
+            cpuSeconds: cpuSeconds(instance.id))
     }
 }

@@ -15,6 +15,7 @@ extension Supervisor {
     /// What `list` and `describe` show of an instance, with its last cpu and memory sample.
     func infoWithResources(_ instance: ManagedInstance, now t: Instant, detailed: Bool) -> InstanceInfo {
         var info = instance.info(now: t, detailed: detailed)
+        info.cpuSeconds = resources.cpuSeconds(instance.id)
         // A sample of an earlier run (the pid changed since) says nothing about this one.
         if let usage = resources.usage[instance.id], usage.pid == instance.machine.pid,
             instance.machine.status.hasProcess

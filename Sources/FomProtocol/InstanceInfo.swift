@@ -32,14 +32,18 @@ public struct InstanceInfo: Sendable, Equatable {
     public var cpuPercent: Double?
     /// Resident memory of the whole process tree (every process carrying the marker), in bytes.
     public var memoryBytes: Int?
+    /// CPU seconds the instance's process trees used since the daemon started, as sampled
+    /// (a process that ends between two samples takes its last ticks with it); /metrics' counter.
+    public var cpuSeconds: Double?
 
     public init(
         id: Int, name: String, kind: String, status: InstanceStatus, pid: Int? = nil, uptimeMs: Int? = nil,
         restarts: Int = 0, port: Int? = nil, cvatSync: Bool = false, reason: String? = nil,
         lastExit: String? = nil, nextTryMs: Int? = nil, history: [String] = [], logErrors: Int = 0,
         lastLogError: String? = nil, command: [String] = [], cwd: String = "", address: String? = nil,
-        cpuPercent: Double? = nil, memoryBytes: Int? = nil
+        cpuPercent: Double? = nil, memoryBytes: Int? = nil, cpuSeconds: Double? = nil
     ) {
+        self.cpuSeconds = cpuSeconds
         self.id = id
         self.name = name
         self.kind = kind
@@ -94,6 +98,7 @@ public struct InstanceInfo: Sendable, Equatable {
         o["url"] = url.map { .string($0) } ?? .null
         o["cpuPercent"] = cpuPercent.map { JSONValue($0) } ?? .null
         o["memoryBytes"] = memoryBytes.map { JSONValue($0) } ?? .null
+        if let cpuSeconds { o["cpuSeconds"] = JSONValue(cpuSeconds) }
         return .object(o)
     }
 
@@ -112,6 +117,7 @@ public struct InstanceInfo: Sendable, Equatable {
             logErrors: v["logErrors"]?.intValue ?? 0, lastLogError: v["lastLogError"]?.stringValue,
             command: v["command"]?.arrayValue?.compactMap(\.stringValue) ?? [],
             cwd: v["cwd"]?.stringValue ?? "", address: v["address"]?.stringValue,
-            cpuPercent: v["cpuPercent"]?.doubleValue, memoryBytes: v["memoryBytes"]?.intValue)
+            cpuPercent: v["cpuPercent"]?.doubleValue, memoryBytes: v["memoryBytes"]?.intValue,
+            cpuSeconds: v["cpuSeconds"]?.doubleValue)
     }
 }

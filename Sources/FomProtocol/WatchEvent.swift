@@ -44,11 +44,14 @@ public struct ResourceSample: Sendable, Equatable {
     public var id: Int
     public var cpuPercent: Double?
     public var memoryBytes: Int?
+    /// CPU seconds the instance's trees used since the daemon started (as sampled); a counter.
+    public var cpuSeconds: Double?
 
-    public init(id: Int, cpuPercent: Double?, memoryBytes: Int?) {
+    public init(id: Int, cpuPercent: Double?, memoryBytes: Int?, cpuSeconds: Double? = nil) {
         self.id = id
         self.cpuPercent = cpuPercent
         self.memoryBytes = memoryBytes
+        self.cpuSeconds = cpuSeconds
     }
 
     public var json: JSONValue {
@@ -56,11 +59,14 @@ public struct ResourceSample: Sendable, Equatable {
         o["id"] = JSONValue(id)
         o["cpuPercent"] = cpuPercent.map { JSONValue($0) } ?? .null
         o["memoryBytes"] = memoryBytes.map { JSONValue($0) } ?? .null
+        if let cpuSeconds { o["cpuSeconds"] = JSONValue(cpuSeconds) }
         return .object(o)
     }
 
     public init?(json v: JSONValue) {
         guard let id = v["id"]?.intValue else { return nil }
-        self.init(id: id, cpuPercent: v["cpuPercent"]?.doubleValue, memoryBytes: v["memoryBytes"]?.intValue)
+        self.init(
+            id: id, cpuPercent: v["cpuPercent"]?.doubleValue, memoryBytes: v["memoryBytes"]?.intValue,
+            cpuSeconds: v["cpuSeconds"]?.doubleValue)
     }
 }
