@@ -16,13 +16,17 @@ let package = Package(
         .target(name: "FomCore"),
         // The JSON-lines request/response types shared by the daemon and the CLI.
         .target(name: "FomProtocol", dependencies: ["FomCore"]),
-        // The supervisor: event loop, instances, logs, control server, state store, readiness.
-        .target(name: "FomDaemon", dependencies: ["FomCore", "FomProtocol", "SystemKit"]),
-        // One file per command, the argument scanner, output, the control client.
-        .target(name: "FomCLI", dependencies: ["FomCore", "FomProtocol", "SystemKit", "FomDaemon"]),
+        // What the daemon and the CLI share on disk: the runtime directory, the state file, an
+        // instance's environment and process tree.
+        .target(name: "FomRuntime", dependencies: ["FomCore", "SystemKit"]),
+        // The supervisor: event loop, instances, logs, control server, readiness.
+        .target(name: "FomDaemon", dependencies: ["FomCore", "FomProtocol", "FomRuntime", "SystemKit"]),
+        // One file per command, the argument scanner, output, the control client; the daemon only
+        // for `fom daemon`.
+        .target(name: "FomCLI", dependencies: ["FomCore", "FomProtocol", "FomRuntime", "SystemKit", "FomDaemon"]),
         .executableTarget(name: "fom", dependencies: ["FomCLI", "SystemKit"]),
         .testTarget(name: "FomCoreTests", dependencies: ["FomCore"]),
-        .testTarget(name: "FomDaemonTests", dependencies: ["FomDaemon", "FomCore"]),
+        .testTarget(name: "FomDaemonTests", dependencies: ["FomDaemon", "FomRuntime", "FomCore"]),
         // The real fom binary in temporary directories, with real children.
         .testTarget(name: "IntegrationTests", dependencies: ["fom"]),
     ]

@@ -1,5 +1,5 @@
 import FomCore
-import FomDaemon
+import FomRuntime
 import SystemKit
 
 /// What every command needs: the config found the way git finds `.git`, the env file that

@@ -1,5 +1,4 @@
 import FomCore
-import FomDaemon
 import FomProtocol
 import SystemKit
 

@@ -1,6 +1,6 @@
 import FomCore
-import FomDaemon
 import FomProtocol
+import FomRuntime
 import SystemKit
 
 /// `fom env ID`: the environment the process really has, read from /proc/PID/environ.

@@ -1,6 +1,6 @@
 import FomCore
-import FomDaemon
 import FomProtocol
+import FomRuntime
 import SystemKit
 
 /// `fom list` (`ls`, `status`): never starts the daemon.

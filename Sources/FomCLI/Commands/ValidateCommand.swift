@@ -1,5 +1,4 @@
 import FomCore
-import FomDaemon
 import SystemKit
 
 /// `fom validate`: supervisor.json, the env file and every instance's environment, checked

@@ -7,6 +7,11 @@ public struct StateStore: Sendable {
     public struct Running: Sendable, Equatable {
         public var pid: Int32
         public var startTime: UInt64
+
+        public init(pid: Int32, startTime: UInt64) {
+            self.pid = pid
+            self.startTime = startTime
+        }
     }
 
     /// Stable numeric ids: kept across runs, never reused.
