@@ -58,7 +58,11 @@ struct Client {
 
     /// `fom daemon` of this same binary, in its own session, output to `.fom/daemon.out`.
     static func startDaemon(_ context: Context) throws -> Int32 {
-        try context.runtime.prepare()
+        do {
+            try context.runtime.prepare()
+        } catch {
+            throw Failure("\(error)")
+        }
         var args = ["fom", "daemon", "--config", context.config.path]
         if let name = context.envName { args += ["--env", name] }
         let environment = context.environment.map { "\($0.key)=\($0.value)" }

@@ -116,7 +116,7 @@ extension Context {
 
     /// The ids the daemon gives (or will give) the instances, from the state file.
     func instanceIDs() -> [Int] {
-        var state = StateStore.load(runtime.stateFile)
+        var state = runtime.readState()
         return state.ids.assign(config.instances.map(\.name))
     }
 

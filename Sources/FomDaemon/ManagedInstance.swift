@@ -33,7 +33,7 @@ final class ManagedInstance {
     var startedWallMs: Int64 = 0
     var onlineWallMs: Int64 = 0
 
-    init(id: Int, config: InstanceConfig, logs: LogsConfig, marker: String, wantedUp: Bool) {
+    init(id: Int, config: InstanceConfig, logs: LogsConfig, logDirectory: Directory, marker: String, wantedUp: Bool) {
         self.id = id
         self.config = config
         self.marker = marker
@@ -43,10 +43,10 @@ final class ManagedInstance {
             policy: RestartRules(config), stopSignal: config.stopSignal,
             killTimeout: config.killTimeout, readyTimeout: readyTimeout)
         out = LogFile(
-            path: "\(logs.dir)/\(config.name).out.log", maxSize: logs.maxSize, keep: logs.keep,
+            directory: logDirectory, name: "\(config.name).out.log", maxSize: logs.maxSize, keep: logs.keep,
             timestamps: logs.timestamps)
         err = LogFile(
-            path: "\(logs.dir)/\(config.name).err.log", maxSize: logs.maxSize, keep: logs.keep,
+            directory: logDirectory, name: "\(config.name).err.log", maxSize: logs.maxSize, keep: logs.keep,
             timestamps: logs.timestamps)
     }
 

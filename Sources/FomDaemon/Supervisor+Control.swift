@@ -79,13 +79,13 @@ extension Supervisor {
         }
         switch request.command {
         case .ping:
-            reply(
-                fd,
-                Response.ok([
-                    ("pid", JSONValue(Int(getpid()))), ("version", .string(FomVersion.string)),
-                    ("uptimeMs", JSONValue(Int((Clock.monotonicNanoseconds() - started) / 1_000_000))),
-                    ("config", .string(options.config.path)), ("rssBytes", JSONValue(ProcFS.ownRSS())),
-                ]))
+            var members: [(String, JSONValue)] = [
+                ("pid", JSONValue(Int(getpid()))), ("version", .string(FomVersion.string)),
+                ("uptimeMs", JSONValue(Int((Clock.monotonicNanoseconds() - started) / 1_000_000))),
+                ("config", .string(options.config.path)), ("rssBytes", JSONValue(ProcFS.ownRSS())),
+            ]
+            if let warning = stateSaveWarning { members.append(("stateWarning", .string(warning))) }
+            reply(fd, Response.ok(members))
         case .list:
             reply(fd, rows(instances))
         case .describe, .env:
@@ -115,6 +115,7 @@ extension Supervisor {
                 members.append(("configDigest", .string(configDigest)))
                 members.append(("envFile", .string(options.envFile)))
                 members.append(("logs", .array([.string(instance.out.path), .string(instance.err.path)])))
+                if let warning = stateSaveWarning { members.append(("stateWarning", .string(warning))) }
             }
             reply(fd, Response.ok(members))
         case .start, .stop, .restart:

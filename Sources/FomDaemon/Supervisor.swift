@@ -50,6 +50,10 @@ public final class Supervisor {
     var instances: [ManagedInstance] = []
     var byName: [String: ManagedInstance] = [:]
     var state: StateStore
+    /// The runtime directory, held open: the state file is written from its descriptor.
+    let runtimeDirectory: Directory
+    /// Set while the state file cannot be written (a full disk): saves are retried until one lands.
+    var stateSaveFailure: StateSaveFailure?
     let events: LogFile
     var signalFD: Int32 = -1
     var listenFD: Int32 = -1
@@ -86,17 +90,20 @@ public final class Supervisor {
     public init(_ options: Options) throws {
         self.options = options
         poll = try EventPoll()
-        state = try options.runtime.withStateLock { StateStore.load(options.runtime.stateFile) }
+        runtimeDirectory = try options.runtime.prepare()
+        let (loaded, stateProblem) = try Self.loadState(options.runtime, runtimeDirectory)
+        state = loaded
         supervisorEnvironment = Files.environment()
-        try Files.makeDirectories(options.config.logs.dir)
+        let logDirectory = try Directory.openTrusted(options.config.logs.dir, createMode: 0o755)
         events = LogFile(
-            path: options.config.logs.dir + "/fom.log", maxSize: options.config.logs.maxSize,
+            directory: logDirectory, name: "fom.log", maxSize: options.config.logs.maxSize,
             keep: options.config.logs.keep, timestamps: false)
+        if let stateProblem { log("fom", stateProblem) }
         let ids = state.ids.assign(options.config.instances.map(\.name))
         for (config, id) in zip(options.config.instances, ids) {
             let wanted = state.wanted[config.name] ?? config.autostart
             let instance = ManagedInstance(
-                id: id, config: config, logs: options.config.logs,
+                id: id, config: config, logs: options.config.logs, logDirectory: logDirectory,
                 marker: options.runtime.treeMarker(for: config.name), wantedUp: wanted)
             instances.append(instance)
             byName[config.name] = instance
@@ -152,12 +159,9 @@ public final class Supervisor {
     /// Processes carrying this runtime directory's marker survived an earlier daemon (kill -9):
     /// they are stopped first so that no instance runs twice and no port is held twice.
     func cleanUpEarlierRun() {
-        var found = ProcessTree.membersByName(treeKey: options.runtime.treeKey)
-        // A recorded pid that still runs with the same start time belongs to us too.
-        for (name, running) in state.running {
-            guard ProcFS.isSameRun(running.pid, startTime: running.startTime) else { continue }
-            if !(found[name] ?? []).contains(running.pid) { found[name, default: []].append(running.pid) }
-        }
+        let found = ProcessTree.membersByName(treeKey: options.runtime.treeKey)
+        // A pid in the state file is never reason enough to signal a process: only processes
+        // that carry our marker are ours (a planted or stale state file cannot aim fom at others).
         state.running = [:]
         for (name, pids) in found {
             guard let instance = byName[name] else {
@@ -173,7 +177,6 @@ public final class Supervisor {
                 strangersDeadline = now + InstanceMachine.killGrace
                 continue
             }
-            // Recorded pids may have lost the marker (a child that cleared its environment).
             for pid in pids { track(pid, of: instance, signal: instance.config.stopSignal) }
             feed(instance, .orphansFound)
         }
@@ -189,6 +192,7 @@ public final class Supervisor {
         }
         if let d = nextMemoryCheck, next == nil || d < next! { next = d }
         if let d = strangersDeadline, !strangers.isEmpty, next == nil || d < next! { next = d }
+        if let d = stateSaveFailure?.retryAt, next == nil || d < next! { next = d }
         guard let next else { return -1 }
         let ms = (next - now).nanoseconds
         if ms <= 0 { return 0 }
@@ -322,16 +326,6 @@ public final class Supervisor {
         if pendingStops[instance.id] != nil { return true }
         if case .stopping = instance.machine.phase { return true }
         return false
-    }
-
-    func saveState() {
-        do {
-            try state.save(options.runtime.stateFile)
-            stateDirty = false
-        } catch {
-            log("fom", "cannot save the state file: \(error)")
-            stateDirty = false
-        }
     }
 
     // MARK: - Shutdown

@@ -3,6 +3,10 @@ import Glibc
 import SystemKit
 
 /// `.fom/` beside supervisor.json (or `$FOM_HOME`): socket, state file, lock, daemon output.
+///
+/// Trust (DESIGN.md): created only when missing, its mode never changed when fom did not create
+/// it, refused when another user owns it or others may write to it, and its files opened from
+/// its descriptor without following symlinks.
 public struct RuntimeDirectory: Sendable {
     public let path: String
 
@@ -14,11 +18,17 @@ public struct RuntimeDirectory: Sendable {
         }
     }
 
-    public var socket: String { path + "/fom.sock" }
-    public var stateFile: String { path + "/state.json" }
-    public var lockFile: String { path + "/daemon.lock" }
+    public static let socketName = "fom.sock"
+    public static let stateName = "state.json"
+    public static let lockName = "daemon.lock"
+    public static let stateLockName = "state.lock"
+    public static let daemonOutputName = "daemon.out"
+
+    public var socket: String { path + "/" + Self.socketName }
+    public var stateFile: String { path + "/" + Self.stateName }
+    public var lockFile: String { path + "/" + Self.lockName }
     /// Where a daemon started in the background writes its own stdout and stderr.
-    public var daemonOutput: String { path + "/daemon.out" }
+    public var daemonOutput: String { path + "/" + Self.daemonOutputName }
 
     /// A short key for this runtime directory, carried by every process fom starts from it
     /// (`FOM_TREE=KEY/NAME`), so that processes of an earlier run are found again.
@@ -26,17 +36,25 @@ public struct RuntimeDirectory: Sendable {
 
     public func treeMarker(for name: String) -> String { "FOM_TREE=\(treeKey)/\(name)" }
 
-    /// Creates the directory with mode 0700 (and tightens an existing one).
-    public func prepare() throws(SystemError) {
-        try Files.makeDirectories(path, mode: 0o700)
-        chmod(path, 0o700)
+    /// Opens the directory, creating it with mode 0700 when it is missing; refuses one that
+    /// another user owns or others may write to (`Directory.Untrusted`).
+    @discardableResult
+    public func prepare() throws -> Directory {
+        try Directory.openTrusted(path, createMode: 0o700)
+    }
+
+    /// Opens the directory for reading; nil when it does not exist (nothing ran here yet) or
+    /// cannot be trusted (what is in it is then not believed).
+    public func openExisting() -> Directory? {
+        guard Files.isDirectory(path) else { return nil }
+        return try? Directory.openTrusted(path, createMode: nil)
     }
 
     /// Takes the daemon lock; nil when another daemon holds it. The descriptor stays open for the
     /// daemon's life: the kernel drops the lock when the daemon dies, even by kill -9. Never
     /// waited for: a daemon that lost a start-up race must not take over when the winner stops.
-    public func lock() -> Int32? {
-        let fd = open(lockFile, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+    public func lock(in directory: Directory) -> Int32? {
+        let fd = directory.openFile(Self.lockName, O_RDWR | O_CREAT)
         if fd < 0 { return nil }
         if flock(fd, LOCK_EX | LOCK_NB) != 0 {
             Glibc.close(fd)
@@ -47,26 +65,39 @@ public struct RuntimeDirectory: Sendable {
         return fd
     }
 
-    public var stateLockFile: String { path + "/state.lock" }
-
     /// Runs `body` holding the state file's own lock: a daemon reading the state at start and a
     /// CLI editing it with no daemon (`stop`) see each other's whole work. Held for milliseconds.
-    public func withStateLock<T>(_ body: () throws -> T) throws -> T {
-        let fd = open(stateLockFile, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
-        if fd < 0 { throw SystemError("open \(stateLockFile)") }
+    public func withStateLock<T>(in directory: Directory, _ body: () throws -> T) throws -> T {
+        let fd = directory.openFile(Self.stateLockName, O_RDWR | O_CREAT)
+        if fd < 0 { throw SystemError("open \(path)/\(Self.stateLockName)") }
         defer { Glibc.close(fd) }
         while flock(fd, LOCK_EX) != 0 {
-            if errno != EINTR { throw SystemError("flock \(stateLockFile)") }
+            if errno != EINTR { throw SystemError("flock \(path)/\(Self.stateLockName)") }
         }
         return try body()
     }
 
+    /// The state file as it is now, for a reader: a missing, unreadable or senseless one reads as
+    /// a first run (the daemon sets a senseless one aside; a reader only must not trust it).
+    public func readState() -> StateStore {
+        guard let directory = openExisting() else { return StateStore() }
+        return StateStore.load(from: directory).store
+    }
+
     /// The pid of the daemon that last took the lock, while that process lives.
     public func daemonPid() -> Int32? {
-        guard let text = Files.readText(lockFile), let pid = Int32(text.split(separator: "\n").first ?? ""),
+        guard let directory = openExisting(), let bytes = directory.readBytes(Self.lockName, limit: 64),
+            let pid = Int32(String(decoding: bytes, as: UTF8.self).split(separator: "\n").first ?? ""),
             pid > 0, ProcFS.isLive(pid)
         else { return nil }
         return pid
     }
 
+    /// What the lock file says (the pid of the daemon that holds it), for messages.
+    public func lockHolder() -> String {
+        guard let directory = openExisting(), let bytes = directory.readBytes(Self.lockName, limit: 64),
+            let first = String(decoding: bytes, as: UTF8.self).split(separator: "\n").first, Int32(first) != nil
+        else { return "?" }
+        return String(first)
+    }
 }

@@ -19,47 +19,11 @@ public enum Files {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         if fd < 0 { return nil }
         defer { Glibc.close(fd) }
-        var result: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 65536)
-        while result.count < limit {
-            let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, 65536) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                return nil
-            }
-            if n == 0 { break }
-            result.append(contentsOf: chunk[0..<n])
-        }
-        return result
+        return FileDescriptor.readToEnd(fd, limit: limit)
     }
 
     public static func readText(_ path: String) -> String? {
         readBytes(path).map { String(decoding: $0, as: UTF8.self) }
-    }
-
-    /// Writes a file atomically: a temporary file beside it, fsync, rename, fsync of the directory.
-    public static func writeAtomically(_ path: String, _ text: String, mode: mode_t = 0o600) throws(SystemError) {
-        let tmp = path + ".new"
-        let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
-        if fd < 0 { throw SystemError("open \(tmp)") }
-        do {
-            try FileDescriptor.writeAll(fd, text)
-        } catch {
-            Glibc.close(fd)
-            throw error
-        }
-        if fsync(fd) != 0 {
-            let e = SystemError("fsync \(tmp)")
-            Glibc.close(fd)
-            throw e
-        }
-        Glibc.close(fd)
-        if rename(tmp, path) != 0 { throw SystemError("rename \(tmp)") }
-        let dfd = open(dirname(of: path), O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        if dfd >= 0 {
-            _ = fsync(dfd)
-            Glibc.close(dfd)
-        }
     }
 
     /// mkdir -p with the given mode for directories it creates.

@@ -11,10 +11,10 @@ enum DaemonCommand {
         if let extra = args.positionals.first { throw UsageError("fom daemon: unexpected argument \"\(extra)\"") }
         let signalFD = try Supervisor.blockSignals()
         let context = try Context.load(args)
-        try context.runtime.prepare()
-        guard let lock = context.runtime.lock() else {
-            let pid = Files.readText(context.runtime.lockFile)?.split(separator: "\n").first ?? "?"
-            throw Failure("a daemon is already running for \(context.config.path) (pid \(pid))")
+        let directory = try context.runtime.prepare()
+        guard let lock = context.runtime.lock(in: directory) else {
+            throw Failure(
+                "a daemon is already running for \(context.config.path) (pid \(context.runtime.lockHolder()))")
         }
         _ = lock  // held open for the daemon's life; the kernel releases it at exit
         let supervisor = try Supervisor(
@@ -81,6 +81,7 @@ enum DaemonCommand {
             Output.out(
                 "pong: daemon pid \(pid), up \(Output.duration(ms: uptime)), \(answer["config"]?.stringValue ?? "")")
         }
+        if let warning = answer["stateWarning"]?.stringValue { Output.err("fom ping: warning: \(warning)") }
         return 0
     }
 

@@ -14,6 +14,7 @@ enum DescribeCommand {
             command: config.resolvedCommand(pythonExists: Files.isExecutable), cwd: config.cwd)
         var sources: [(String, String)] = []
         var nextError: String?
+        var stateWarning: String?
         if let client = Client.connect(context) {
             defer { client.close() }
             let answer = try client.request(Request(.describe, targets: [config.name]))
@@ -26,6 +27,7 @@ enum DescribeCommand {
                 sources.append((member.key, member.value.stringValue ?? ""))
             }
             nextError = answer["nextError"]?.stringValue
+            stateWarning = answer["stateWarning"]?.stringValue
         } else {
             do {
                 let env = try context.nextEnvironment(config, id: id)
@@ -47,12 +49,14 @@ enum DescribeCommand {
                 ]
                 o["ready"] = .string(describeReady(config))
                 o["nextStartError"] = nextError.map { .string($0) } ?? .null
+                if let stateWarning { o["stateWarning"] = .string(stateWarning) }
                 json = .object(o)
             }
             Output.out(json.serialized(pretty: true))
             return 0
         }
         func row(_ key: String, _ value: String) { Output.out(key.padding(16) + value) }
+        if let stateWarning { Output.err("fom describe: warning: \(stateWarning)") }
         row("id", String(info.id))
         row("name", info.name)
         row("kind", info.kind)

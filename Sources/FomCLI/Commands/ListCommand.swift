@@ -35,7 +35,7 @@ enum ListCommand {
 
     /// Without a daemon: every instance stopped, except a process of the last run still alive.
     static func offlineRows(_ context: Context) -> [InstanceInfo] {
-        let state = StateStore.load(context.runtime.stateFile)
+        let state = context.runtime.readState()
         return zip(context.config.instances, context.instanceIDs()).map { config, id in
             var row = InstanceInfo(
                 id: id, name: config.name, kind: config.kind.rawValue,
