@@ -9,16 +9,32 @@ struct Client {
     /// The fingerprint of supervisor.json as this CLI read it, and where it is.
     var configDigest = ""
     var configPath = ""
+    var socketPath = ""
+    /// `--timeout`, or nil for the default of each request.
+    var timeout: Duration?
 
-    /// Connects to a running daemon; nil when none answers.
-    static func connect(_ context: Context) -> Client? {
-        Sockets.connectUnix(path: context.runtime.socket).map {
-            Client(fd: $0, configDigest: context.configDigest, configPath: context.config.path)
+    /// Requests answered at once wait this long by default; those that wait for instances to
+    /// settle (start, stop, restart, kill) longer, as stop signals and ready checks take time.
+    static let defaultTimeout: Duration = .seconds(30)
+    static let defaultSettleTimeout: Duration = .seconds(600)
+
+    /// Connects to a running daemon; nil when none listens. A socket this user may not reach
+    /// (another user's daemon) is an error, not "no daemon".
+    static func connect(_ context: Context) throws -> Client? {
+        switch Sockets.connectUnixReporting(path: context.runtime.socket) {
+        case .connected(let fd):
+            return Client(
+                fd: fd, configDigest: context.configDigest, configPath: context.config.path,
+                socketPath: context.runtime.socket, timeout: context.timeout)
+        case .absent:
+            return nil
+        case .refused(let error):
+            throw Failure("cannot reach the daemon: \(error) (a daemon of another user?)")
         }
     }
 
-    static func isDaemonRunning(_ context: Context) -> Bool {
-        guard let client = connect(context) else { return false }
+    static func isDaemonRunning(_ context: Context) throws -> Bool {
+        guard let client = try connect(context) else { return false }
         client.close()
         return true
     }
@@ -26,13 +42,13 @@ struct Client {
     /// Connects, starting the daemon in the background first when it is not running (as pm2
     /// does), and says so on stderr.
     static func connectOrStart(_ context: Context) throws -> Client {
-        if let client = connect(context) { return client }
+        if let client = try connect(context) { return client }
         let pid = try startDaemon(context)
         Output.err("fom: the daemon was not running; started it (pid \(pid))")
         let deadline = Clock.monotonicNanoseconds() + 10_000_000_000
         var ours = true
         while Clock.monotonicNanoseconds() < deadline {
-            if let client = connect(context) { return client }
+            if let client = try connect(context) { return client }
             if ours && (!Signals.isAlive(pid) || isZombie(pid)) {
                 ours = false
                 // Lost a race with another command's daemon, which answers soon; any other exit
@@ -79,13 +95,24 @@ struct Client {
         } catch {
             throw Failure("the daemon closed the connection: \(error)")
         }
+        let waits = request.wait && [.start, .stop, .restart, .kill].contains(request.command)
+        let limit = timeout ?? (waits ? Self.defaultSettleTimeout : Self.defaultTimeout)
+        let deadline = Clock.monotonicNanoseconds() + limit.nanoseconds
         var buffer: [UInt8] = []
         while true {
-            guard let chunk = try? FileDescriptor.read(fd, max: 65536), !chunk.isEmpty else {
+            let left = (deadline - Clock.monotonicNanoseconds()) / 1_000_000
+            guard left > 0, Sockets.waitReadable(fd, timeoutMs: Int32(min(left, Int64(Int32.max)))) else {
+                throw Failure(
+                    "the daemon at \(socketPath) did not answer within \(DurationText.format(limit)); it may be stopped or overloaded (give more time with --timeout)"
+                )
+            }
+            guard let chunk = try? FileDescriptor.read(fd, max: 1 << 20), !chunk.isEmpty else {
                 throw Failure("the daemon closed the connection without an answer")
             }
+            // Only the new bytes are searched: a large answer (env of a big .env) stays linear.
+            let searchFrom = buffer.count
             buffer.append(contentsOf: chunk)
-            if let newline = buffer.firstIndex(of: 10) {
+            if let newline = buffer[searchFrom...].firstIndex(of: 10) {
                 let answer: JSONValue
                 do {
                     answer = try JSONValue(parsing: Array(buffer[..<newline]))

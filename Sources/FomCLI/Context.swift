@@ -15,6 +15,8 @@ struct Context {
     /// Set when supervisor.json does not parse but a daemon runs (with the version it read at
     /// start): the commands that go through the daemon still work, and say why the rest cannot.
     let configError: String?
+    /// `--timeout`: how long to wait for the daemon's answer; nil for each command's default.
+    let timeout: Duration?
 
     static func load(_ args: ParsedArguments) throws -> Context {
         let environment = Files.environment()
@@ -55,6 +57,17 @@ struct Context {
                 "fom: warning: supervisor.json does not parse; the running daemon keeps the version it read at start")
             configError = message
         }
+        var timeout: Duration?
+        if let text = args.options["--timeout"] {
+            do {
+                timeout = try DurationText.parse(text)
+            } catch {
+                throw UsageError("--timeout takes a duration such as \"30s\" or \"5m\": \(error.message)")
+            }
+            if timeout == .zero || timeout! > ConfigLimits.maxDuration {
+                throw UsageError("--timeout must be more than 0 and at most 24h, not \"\(text)\"")
+            }
+        }
         let envName = args.options["--env"]
         if let envName, envName.isEmpty || envName.contains("/") {
             throw UsageError("--env takes a name such as 'dev' (for .env.dev), not \"\(envName)\"")
@@ -62,7 +75,8 @@ struct Context {
         return Context(
             config: config, envFile: config.envFile(selecting: envName),
             runtime: RuntimeDirectory(configDirectory: config.directory, environment: environment),
-            environment: environment, envName: envName, configDigest: Fingerprint.of(text), configError: configError)
+            environment: environment, envName: envName, configDigest: Fingerprint.of(text), configError: configError,
+            timeout: timeout)
     }
 
     /// Reads the env file for validation: its errors name file and line.

@@ -193,6 +193,7 @@ public final class Supervisor {
         if let d = nextMemoryCheck, next == nil || d < next! { next = d }
         if let d = strangersDeadline, !strangers.isEmpty, next == nil || d < next! { next = d }
         if let d = stateSaveFailure?.retryAt, next == nil || d < next! { next = d }
+        if let d = nextClientDeadline, next == nil || d < next! { next = d }
         guard let next else { return -1 }
         let ms = (next - now).nanoseconds
         if ms <= 0 { return 0 }
@@ -202,6 +203,7 @@ public final class Supervisor {
 
     func fireDeadlines() {
         let t = now
+        dropIdleClients()
         if let d = strangersDeadline, d <= t {
             strangersDeadline = nil
             for (pid, pidfd) in strangers {

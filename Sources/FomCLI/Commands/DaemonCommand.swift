@@ -87,7 +87,7 @@ enum DaemonCommand {
 
     static func kill(_ args: ParsedArguments) throws -> Int32 {
         let context = try Context.load(args)
-        guard let client = Client.connect(context) else {
+        guard let client = try Client.connect(context) else {
             return stopOrphans(context)
         }
         defer { client.close() }

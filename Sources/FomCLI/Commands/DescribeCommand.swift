@@ -15,7 +15,7 @@ enum DescribeCommand {
         var sources: [(String, String)] = []
         var nextError: String?
         var stateWarning: String?
-        if let client = Client.connect(context) {
+        if let client = try Client.connect(context) {
             defer { client.close() }
             let answer = try client.request(Request(.describe, targets: [config.name]))
             context.warnIfConfigChanged(daemonDigest: answer["configDigest"]?.stringValue, command: "describe")

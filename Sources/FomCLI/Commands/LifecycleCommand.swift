@@ -48,7 +48,7 @@ enum LifecycleCommand {
         let context = try Context.load(args)
         // Unknown names are reported before anything is started.
         let named = context.configError == nil ? try args.positionals.flatMap { try context.instances($0) } : []
-        if command == .stop, !Client.isDaemonRunning(context) {
+        if command == .stop, !(try Client.isDaemonRunning(context)) {
             try markDown(context, named.map(\.config.name))
         }
         let client = try Client.connectOrStart(context)

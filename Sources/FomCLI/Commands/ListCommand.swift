@@ -9,7 +9,7 @@ enum ListCommand {
         if let extra = args.positionals.first { throw UsageError("fom list: unexpected argument \"\(extra)\"") }
         let context = try Context.load(args)
         var rows: [InstanceInfo]
-        if let client = Client.connect(context) {
+        if let client = try Client.connect(context) {
             defer { client.close() }
             let answer = try client.request(Request(.list))
             context.warnIfConfigChanged(daemonDigest: answer["configDigest"]?.stringValue, command: "list")
