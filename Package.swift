@@ -26,7 +26,7 @@ let package = Package(
         .target(name: "FomCLI", dependencies: ["FomCore", "FomProtocol", "FomRuntime", "SystemKit", "FomDaemon"]),
         .executableTarget(name: "fom", dependencies: ["FomCLI", "SystemKit"]),
         .testTarget(name: "FomCoreTests", dependencies: ["FomCore"]),
-        .testTarget(name: "FomDaemonTests", dependencies: ["FomDaemon", "FomRuntime", "FomCore", "SystemKit"]),
+        .testTarget(name: "FomDaemonTests", dependencies: ["FomDaemon", "FomRuntime", "FomCore", "FomProtocol", "SystemKit"]),
         // The real fom binary in temporary directories, with real children.
         .testTarget(name: "IntegrationTests", dependencies: ["fom"]),
     ]

@@ -108,6 +108,10 @@ uint32_t csys_in_modify(void) { return IN_MODIFY; }
 uint32_t csys_in_create(void) { return IN_CREATE; }
 uint32_t csys_in_moved_to(void) { return IN_MOVED_TO; }
 uint32_t csys_in_close_write(void) { return IN_CLOSE_WRITE; }
+uint32_t csys_in_delete(void) { return IN_DELETE; }
+uint32_t csys_in_delete_self(void) { return IN_DELETE_SELF; }
+uint32_t csys_in_move_self(void) { return IN_MOVE_SELF; }
+uint32_t csys_in_moved_from(void) { return IN_MOVED_FROM; }
 
 void *csys_memrchr(const void *s, int c, size_t n) { return memrchr(s, c, n); }
 

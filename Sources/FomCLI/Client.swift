@@ -1,5 +1,6 @@
 import FomCore
 import FomProtocol
+import FomRuntime
 import Glibc
 import SystemKit
 
@@ -53,15 +54,14 @@ struct Client {
                 ours = false
                 // Lost a race with another command's daemon, which answers soon; any other exit
                 // is a real failure, told at once.
-                let tail =
-                    Files.readText(context.runtime.daemonOutput)?.split(separator: "\n").last.map(String.init) ?? ""
+                let tail = startFailure(context)
                 if !tail.contains("already running") {
                     throw Failure("the daemon exited at start: \(tail) (see \(context.runtime.daemonOutput))")
                 }
             }
             usleep(2000)
         }
-        let tail = Files.readText(context.runtime.daemonOutput)?.split(separator: "\n").last.map(String.init) ?? ""
+        let tail = startFailure(context)
         throw Failure(
             "no daemon answers on \(context.runtime.socket) after 10s\(ours ? "" : " (the one started here exited)")\(tail.isEmpty ? "" : ": \(tail)") (see \(context.runtime.daemonOutput))"
         )
@@ -72,20 +72,34 @@ struct Client {
         return waitpid(pid, &status, WNOHANG) == pid
     }
 
-    /// `fom daemon` of this same binary, in its own session, output to `.fom/daemon.out`.
+    /// `fom daemon --background` of this same binary, in its own session, output to
+    /// `.fom/daemon.out`: emptied at each start, and only the daemon's start-up errors go there
+    /// (its events go to fom.log, which rotates), so the file stays small.
     static func startDaemon(_ context: Context) throws -> Int32 {
+        let directory: Directory
         do {
-            try context.runtime.prepare()
+            directory = try context.runtime.prepare()
         } catch {
             throw Failure("\(error)")
         }
-        var args = ["fom", "daemon", "--config", context.config.path]
+        let output = directory.openFile(RuntimeDirectory.daemonOutputName, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND)
+        if output < 0 { throw Failure(SystemError("open \(context.runtime.daemonOutput)").description) }
+        defer { FileDescriptor.close(output) }
+        var args = ["fom", "daemon", "--background", "--config", context.config.path]
         if let name = context.envName { args += ["--env", name] }
         let environment = context.environment.map { "\($0.key)=\($0.value)" }
         let child = try Spawn.start(
             executable: Files.executablePath(), arguments: args, environment: environment,
-            directory: context.config.directory, outputFile: context.runtime.daemonOutput)
+            directory: context.config.directory, outputDescriptor: output)
         return child.pid
+    }
+
+    /// The daemon's reason for exiting at start: its last `fom ...` line (a crash may have
+    /// printed a backtrace after it), else its last line.
+    static func startFailure(_ context: Context) -> String {
+        let lines = (Files.readText(context.runtime.daemonOutput) ?? "").split(separator: "\n")
+        let line = lines.last(where: { $0.hasPrefix("fom") }) ?? lines.last ?? ""
+        return ProcFS.oneLine(String(line), limit: 400)
     }
 
     func request(_ request: Request) throws -> JSONValue {

@@ -8,7 +8,7 @@ import SystemKit
 /// The file is opened from its directory's descriptor, never through a symlink.
 public final class LogFile {
     public let path: String
-    let directory: Directory
+    private(set) var directory: Directory
     let name: String
     let maxSize: Int
     let keep: Int
@@ -162,6 +162,15 @@ public final class LogFile {
             _ = directory.rename(name, to: "\(name).1")
         }
         size = 0
+    }
+
+    /// Goes on in another directory (the log directory was removed and made again): the next
+    /// write opens the file there.
+    public func move(to directory: Directory) {
+        FileDescriptor.close(fd)
+        fd = -1
+        size = 0
+        self.directory = directory
     }
 
     /// `fom flush`: empties the current file and drops the archives.

@@ -30,6 +30,8 @@ final class ManagedInstance {
     var history: [String] = []
     /// Why a waiting instance does not start yet ("waiting for mongodb").
     var waitingFor: String?
+    /// Set while a start waits for descriptors to come back (the daemon ran out of them).
+    var descriptorRetryAt: Instant?
     var startedWallMs: Int64 = 0
     var onlineWallMs: Int64 = 0
 

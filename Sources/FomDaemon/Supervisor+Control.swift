@@ -49,6 +49,11 @@ extension Supervisor {
         guard let client = clients[fd] else { return }
         if event.writable { flush(fd, client) }
         guard clients[fd] != nil else { return }
+        if event.hangup && client.halfClosed {
+            // Gone both ways (not only done sending): nobody is left to answer.
+            dropClient(fd)
+            return
+        }
         if (event.readable || event.hangup) && !client.halfClosed {
             do {
                 guard let chunk = try FileDescriptor.read(fd, max: 65536) else { return }

@@ -9,6 +9,7 @@ import SystemKit
 extension Supervisor {
     /// Spawns a waiting instance when its dependencies allow it; true when its state changed.
     func tryStart(_ instance: ManagedInstance) -> Bool {
+        if instance.descriptorRetryAt != nil { return false }
         if !strangers.isEmpty {
             instance.waitingFor = "waiting for \(strangers.count) process(es) of an earlier run to exit"
             return false
@@ -46,6 +47,10 @@ extension Supervisor {
             feed(instance, .startFailed("\(error)"))
             return
         }
+        guard Files.isDirectory(config.cwd) else {
+            feed(instance, .startFailed("the working directory \(config.cwd) does not exist"))
+            return
+        }
         let argv = config.resolvedCommand(pythonExists: Files.isExecutable)
         guard let program = argv.first,
             let executable = Spawn.resolveExecutable(
@@ -73,6 +78,7 @@ extension Supervisor {
             stateDirty = true
             feed(instance, .spawned(pid: child.pid))
         } catch {
+            if deferStartForDescriptors(instance, error) { return }
             feed(instance, .startFailed(error.description))
         }
     }

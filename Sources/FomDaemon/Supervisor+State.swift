@@ -1,6 +1,7 @@
 import FomCore
 import FomProtocol
 import FomRuntime
+import Glibc
 import SystemKit
 
 /// Why the state file is not written yet, and when the next try is. A save that failed (a full
@@ -61,5 +62,43 @@ extension Supervisor {
     /// For ping and describe: nil while the state file is saved, else one line saying what fails.
     var stateSaveWarning: String? {
         stateSaveFailure.map { "the state file is not saved: \($0.reason) (\($0.attempts) tries; retrying)" }
+    }
+}
+
+extension Supervisor {
+    /// The earliest of the retries and time-outs kept outside the instance machines: a state
+    /// save, a runtime directory rebuild, a start that lacked descriptors, an idle client.
+    var nextRetryDeadline: Instant? {
+        var candidates: [Instant] = []
+        if let d = stateSaveFailure?.retryAt { candidates.append(d) }
+        if let d = runtimeGuard.retryAt { candidates.append(d) }
+        if let d = nextClientDeadline { candidates.append(d) }
+        for instance in instances {
+            if let d = instance.descriptorRetryAt { candidates.append(d) }
+        }
+        return candidates.min()
+    }
+
+    func fireRetryDeadlines(_ t: Instant) {
+        dropIdleClients()
+        if let d = runtimeGuard.retryAt, d <= t { rebuildRuntimeDirectory() }
+        // A start that failed for lack of descriptors is tried again (settle() does it).
+        for instance in instances {
+            if let d = instance.descriptorRetryAt, d <= t { instance.descriptorRetryAt = nil }
+        }
+        // State saves are retried by settle() once their retryAt has passed.
+    }
+
+    /// The spawn failed because the daemon ran out of descriptors (EMFILE, ENFILE): not the
+    /// instance's fault, so no failed start is counted; it waits and is tried again, as the
+    /// descriptors come back when clients leave.
+    func deferStartForDescriptors(_ instance: ManagedInstance, _ error: SystemError) -> Bool {
+        guard error.errno == EMFILE || error.errno == ENFILE else { return false }
+        if instance.descriptorRetryAt == nil {
+            log(instance.name, "cannot start yet: \(error); trying again in a second")
+        }
+        instance.waitingFor = "waiting for free descriptors (\(error.reason))"
+        instance.descriptorRetryAt = now + Self.stateRetryInterval
+        return true
     }
 }

@@ -29,7 +29,7 @@ public final class Supervisor {
 
     /// What an epoll token stands for: the kind in the top byte, an index below.
     enum Token: UInt64 {
-        case signal = 1, listener, client, pipe, probe, pidfd, stranger
+        case signal = 1, listener, client, pipe, probe, pidfd, stranger, runtime
 
         func with(_ index: Int) -> UInt64 { rawValue << 56 | UInt64(UInt32(truncatingIfNeeded: index)) }
         static func decode(_ token: UInt64) -> (Token, Int)? {
@@ -51,7 +51,9 @@ public final class Supervisor {
     var byName: [String: ManagedInstance] = [:]
     var state: StateStore
     /// The runtime directory, held open: the state file is written from its descriptor.
-    let runtimeDirectory: Directory
+    var runtimeDirectory: Directory
+    /// Notices the runtime directory removed under the daemon, and rebuilds it.
+    var runtimeGuard = RuntimeGuard()
     /// Set while the state file cannot be written (a full disk): saves are retried until one lands.
     var stateSaveFailure: StateSaveFailure?
     let events: LogFile
@@ -120,7 +122,8 @@ public final class Supervisor {
     /// first thing, before any thread or any slow start-up work: a SIGTERM that arrives while
     /// the config loads then waits for the loop instead of killing the daemon mid-way.
     public static func blockSignals() throws -> Int32 {
-        try Signals.blockAndOpen([SIGCHLD, SIGTERM, SIGINT, SIGHUP])
+        // SIGUSR1/SIGUSR2 would end the daemon by default: they are received, logged and ignored.
+        try Signals.blockAndOpen([SIGCHLD, SIGTERM, SIGINT, SIGHUP, SIGUSR1, SIGUSR2])
     }
 
     // MARK: - Running
@@ -132,10 +135,13 @@ public final class Supervisor {
         Limits.raiseOpenFilesToHardLimit()
         self.signalFD = signalFD
         Signals.ignore(SIGPIPE)
+        // A file-size limit must fail a write (counted like a full disk), not kill the daemon.
+        Signals.ignore(SIGXFSZ)
         _ = Signals.becomeSubreaper()
         poll.add(signalFD, token: Token.signal.with(0))
         listenFD = try Sockets.listenUnix(path: options.runtime.socket, mode: 0o600)
         poll.add(listenFD, token: Token.listener.with(0))
+        watchRuntimeDirectory()
         log("fom", "daemon started (pid \(getpid()), config \(options.config.path))")
 
         cleanUpEarlierRun()
@@ -192,8 +198,7 @@ public final class Supervisor {
         }
         if let d = nextMemoryCheck, next == nil || d < next! { next = d }
         if let d = strangersDeadline, !strangers.isEmpty, next == nil || d < next! { next = d }
-        if let d = stateSaveFailure?.retryAt, next == nil || d < next! { next = d }
-        if let d = nextClientDeadline, next == nil || d < next! { next = d }
+        if let d = nextRetryDeadline, next == nil || d < next! { next = d }
         guard let next else { return -1 }
         let ms = (next - now).nanoseconds
         if ms <= 0 { return 0 }
@@ -203,7 +208,7 @@ public final class Supervisor {
 
     func fireDeadlines() {
         let t = now
-        dropIdleClients()
+        fireRetryDeadlines(t)
         if let d = strangersDeadline, d <= t {
             strangersDeadline = nil
             for (pid, pidfd) in strangers {
@@ -237,6 +242,7 @@ public final class Supervisor {
         case .probe: probeEvent(instanceID: index)
         case .pidfd: leftoverExited(Int32(index))
         case .stranger: strangerExited(Int32(index))
+        case .runtime: runtimeDirectoryChanged()
         }
     }
 
@@ -248,7 +254,7 @@ public final class Supervisor {
             case SIGCHLD: reapChildren()
             case SIGTERM, SIGINT: beginShutdown(reason: "signal \(signal == SIGTERM ? "SIGTERM" : "SIGINT")")
             case SIGHUP: log("fom", "SIGHUP received: reload is not available yet; nothing changed")
-            default: break
+            default: log("fom", "signal \(signal) received; fom does nothing on it")
             }
         }
     }

@@ -20,6 +20,28 @@ public enum ProcessTree {
         return result
     }
 
+    /// A live fom daemon other than this process that runs processes of this runtime directory
+    /// (their parent: it spawned them, or adopted them as their subreaper). A daemon whose
+    /// runtime directory was removed keeps its instances and makes the directory again; a second
+    /// daemon must not start meanwhile and run them twice.
+    public static func otherDaemon(treeKey: String) -> Int32? {
+        let me = getpid()
+        let ourExecutable = Files.executablePath()
+        var checked: Set<Int32> = []
+        for pids in membersByName(treeKey: treeKey).values {
+            for pid in pids {
+                guard let parent = ProcFS.stat(pid)?.ppid, parent > 1, parent != me,
+                    checked.insert(parent).inserted, ProcFS.isLive(parent)
+                else { continue }
+                let arguments = ProcFS.arguments(parent)
+                if arguments.count > 1, arguments[1] == "daemon", ProcFS.executable(parent) == ourExecutable {
+                    return parent
+                }
+            }
+        }
+        return nil
+    }
+
     /// Resident memory of these processes together, in bytes (the caller passes the processes
     /// that carry an instance's marker: its whole tree, whatever sessions they made).
     public static func rss(of pids: [Int32]) -> Int {

@@ -57,6 +57,28 @@ public final class Directory: @unchecked Sendable {
         return directory
     }
 
+    /// Whether `path` still names this directory (not removed, not replaced by another).
+    public var isStillAtItsPath: Bool {
+        var mine = stat()
+        var there = stat()
+        guard fstat(fd, &mine) == 0, lstat(path, &there) == 0 else { return false }
+        return mine.st_dev == there.st_dev && mine.st_ino == there.st_ino && mine.st_nlink > 0
+    }
+
+    /// Whether `name` in this directory is the file open as `file` (not removed or replaced).
+    public func holds(_ name: String, openAs file: Int32) -> Bool {
+        var mine = stat()
+        var there = stat()
+        guard fstat(file, &mine) == 0, fstatat(fd, name, &there, AT_SYMLINK_NOFOLLOW) == 0 else { return false }
+        return mine.st_dev == there.st_dev && mine.st_ino == there.st_ino
+    }
+
+    /// Whether `name` exists in this directory (a socket, say), not following links.
+    public func contains(_ name: String) -> Bool {
+        var there = stat()
+        return fstatat(fd, name, &there, AT_SYMLINK_NOFOLLOW) == 0
+    }
+
     /// Opens `name` in this directory, never through a symlink. -1 and errno on failure.
     public func openFile(_ name: String, _ flags: Int32, mode: mode_t = 0o600) -> Int32 {
         openat(fd, name, flags | O_NOFOLLOW | O_CLOEXEC, mode)

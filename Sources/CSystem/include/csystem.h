@@ -56,6 +56,10 @@ uint32_t csys_in_modify(void);
 uint32_t csys_in_create(void);
 uint32_t csys_in_moved_to(void);
 uint32_t csys_in_close_write(void);
+uint32_t csys_in_delete(void);
+uint32_t csys_in_delete_self(void);
+uint32_t csys_in_move_self(void);
+uint32_t csys_in_moved_from(void);
 
 // memrchr is a GNU extension (finds the last newline of a read in one pass).
 void *csys_memrchr(const void *s, int c, size_t n);

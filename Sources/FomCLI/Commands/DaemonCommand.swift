@@ -17,9 +17,17 @@ enum DaemonCommand {
                 "a daemon is already running for \(context.config.path) (pid \(context.runtime.lockHolder()))")
         }
         _ = lock  // held open for the daemon's life; the kernel releases it at exit
+        // Instances of this directory under another live daemon: its runtime directory was
+        // removed under it and it is making it again. Starting here would run them twice.
+        if let other = ProcessTree.otherDaemon(treeKey: context.runtime.treeKey) {
+            throw Failure(
+                "a daemon is already running for \(context.config.path) (pid \(other), which runs its instances; it is making \(context.runtime.path) again)"
+            )
+        }
         let supervisor = try Supervisor(
             Supervisor.Options(
-                config: context.config, envFile: context.envFile, runtime: context.runtime, echoEvents: true,
+                config: context.config, envFile: context.envFile, runtime: context.runtime,
+                echoEvents: !args.has("--background"),
                 configDigest: context.configDigest))
         return try supervisor.run(signalFD: signalFD)
     }

@@ -11,6 +11,12 @@ enum ValidateCommand {
         var failures = 0
         var warned = Set<String>()
         for (instance, id) in zip(context.config.instances, context.instanceIDs()) {
+            // A missing cwd would only show at start, as a spawn failure.
+            if !Files.isDirectory(instance.cwd) {
+                Output.err(
+                    "\(context.config.path): instance \"\(instance.name)\": cwd \(instance.cwd) is not a directory")
+                failures += 1
+            }
             do {
                 let env = try context.nextEnvironment(instance, id: id)
                 for name in env.ignoredFromEnvFile where !warned.contains(name) {
