@@ -21,17 +21,27 @@ struct Context {
     static func load(_ args: ParsedArguments) throws -> Context {
         let environment = Files.environment()
         let cwd = Files.currentDirectory()
+        let runtimeOverride = environment["FOM_HOME"].flatMap { $0.isEmpty ? nil : $0 }
         guard
             let path = ConfigDiscovery.locate(
                 explicit: args.options["--config"], environment: environment,
                 cwd: cwd, fileExists: Files.exists)
         else {
-            throw Failure("no supervisor.json in \(cwd) or any parent (use --config PATH or set FOM_CONFIG)")
+            let missing = "no supervisor.json in \(cwd) or any parent (use --config PATH or set FOM_CONFIG)"
+            if args.allowsBrokenConfig, args.options["--config"] == nil,
+                let orphan = try orphanedDaemon(cwd: cwd, environment: environment, runtimeOverride: runtimeOverride)
+            {
+                Output.err("fom: warning: \(missing); talking to the daemon that runs from \(orphan.runtime.path)")
+                return Context(
+                    config: orphan.config, envFile: orphan.config.envFile, runtime: orphan.runtime,
+                    environment: environment, envName: nil, configDigest: "", configError: missing,
+                    timeout: try timeout(args))
+            }
+            throw Failure(missing)
         }
         guard let text = Files.readText(path) else {
             throw Failure("\(path): cannot read the file")
         }
-        let runtimeOverride = environment["FOM_HOME"].flatMap { $0.isEmpty ? nil : $0 }
         var config: SupervisorConfig
         var configError: String?
         do {
@@ -57,17 +67,7 @@ struct Context {
                 "fom: warning: supervisor.json does not parse; the running daemon keeps the version it read at start")
             configError = message
         }
-        var timeout: Duration?
-        if let text = args.options["--timeout"] {
-            do {
-                timeout = try DurationText.parse(text)
-            } catch {
-                throw UsageError("--timeout takes a duration such as \"30s\" or \"5m\": \(error.message)")
-            }
-            if timeout == .zero || timeout! > ConfigLimits.maxDuration {
-                throw UsageError("--timeout must be more than 0 and at most 24h, not \"\(text)\"")
-            }
-        }
+        let timeout = try timeout(args)
         let envName = args.options["--env"]
         if let envName, envName.isEmpty || envName.contains("/") {
             throw UsageError("--env takes a name such as 'dev' (for .env.dev), not \"\(envName)\"")
@@ -77,6 +77,45 @@ struct Context {
             runtime: RuntimeDirectory(configDirectory: config.directory, environment: environment),
             environment: environment, envName: envName, configDigest: Fingerprint.of(text), configError: configError,
             timeout: timeout)
+    }
+
+    /// `--timeout DURATION`, checked.
+    static func timeout(_ args: ParsedArguments) throws -> Duration? {
+        guard let text = args.options["--timeout"] else { return nil }
+        let timeout: Duration
+        do {
+            timeout = try DurationText.parse(text)
+        } catch {
+            throw UsageError("--timeout takes a duration such as \"30s\" or \"5m\": \(error.message)")
+        }
+        if timeout == .zero || timeout > ConfigLimits.maxDuration {
+            throw UsageError("--timeout must be more than 0 and at most 24h, not \"\(text)\"")
+        }
+        return timeout
+    }
+
+    /// supervisor.json was deleted under a running daemon: its runtime directory (`$FOM_HOME`,
+    /// or the nearest `.fom` with a socket that answers) still reaches it, to look and to stop.
+    static func orphanedDaemon(
+        cwd: String, environment: [String: String], runtimeOverride: String?
+    ) throws -> (config: SupervisorConfig, runtime: RuntimeDirectory)? {
+        var directory = cwd
+        while true {
+            let config = SupervisorConfig(path: directory + "/supervisor.json", runtimeDirectory: runtimeOverride)
+            let runtime = RuntimeDirectory(configDirectory: directory, environment: environment)
+            switch Sockets.connectUnixReporting(path: runtime.socket) {
+            case .connected(let fd):
+                FileDescriptor.close(fd)
+                return (config, runtime)
+            case .refused(let error):
+                throw Failure("cannot reach the daemon: \(error) (a daemon of another user?)")
+            case .absent:
+                break
+            }
+            // With FOM_HOME the runtime directory does not depend on where we look from.
+            if runtimeOverride != nil || directory == "/" { return nil }
+            directory = Files.dirname(of: directory)
+        }
     }
 
     /// Reads the env file for validation: its errors name file and line.

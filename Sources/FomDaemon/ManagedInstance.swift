@@ -30,6 +30,9 @@ final class ManagedInstance {
     var history: [String] = []
     /// Why a waiting instance does not start yet ("waiting for mongodb").
     var waitingFor: String?
+    /// Descendants of the main process seen when it was told to stop (pid -> start time): those
+    /// that left the marker behind (`env -i`) are still stopped with it.
+    var descendantsAtStop: [Int32: UInt64] = [:]
     /// Set while a start waits for descriptors to come back (the daemon ran out of them).
     var descriptorRetryAt: Instant?
     var startedWallMs: Int64 = 0

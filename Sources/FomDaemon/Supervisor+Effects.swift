@@ -34,12 +34,13 @@ extension Supervisor {
             startProbe(instance)
         case .signalGroup(let signal):
             if let pid = instance.machine.pid {
+                rememberDescendants(of: instance, main: pid)
                 Signals.sendToGroup(pid, signal.number)
                 Signals.sendToGroup(pid, SIGCONT)
             }
         case .killAll:
             if let pid = instance.machine.pid { Signals.sendToGroup(pid, SIGKILL) }
-            for pid in ProcessTree.members(marker: instance.marker) { Signals.send(pid, SIGKILL) }
+            for pid in leftoverMembers(of: instance) { Signals.send(pid, SIGKILL) }
             for pid in instance.leftovers.keys { Signals.send(pid, SIGKILL) }
         case .collectLeftovers(let signal):
             collectLeftovers(instance, signal: signal)
@@ -54,7 +55,7 @@ extension Supervisor {
     }
 
     func collectLeftovers(_ instance: ManagedInstance, signal: Signal) {
-        for pid in ProcessTree.members(marker: instance.marker) { track(pid, of: instance, signal: signal) }
+        for pid in leftoverMembers(of: instance) { track(pid, of: instance, signal: signal) }
         if instance.leftovers.isEmpty {
             feed(instance, .allGone)
         } else {

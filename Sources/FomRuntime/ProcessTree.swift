@@ -10,6 +10,27 @@ public enum ProcessTree {
         ProcFS.processes(withMarker: marker).map(\.pid)
     }
 
+    /// Live descendants of `root` (children, their children, ...) with their start times: a
+    /// grandchild that cleared its environment (`setsid env -i ...`) carries no marker, but while
+    /// its parent lives it is still found this way.
+    public static func descendants(of root: Int32) -> [(pid: Int32, startTime: UInt64)] {
+        var children: [Int32: [(Int32, UInt64)]] = [:]
+        for pid in ProcFS.allPids() {
+            guard let stat = ProcFS.stat(pid), stat.isLive else { continue }
+            children[stat.ppid, default: []].append((pid, stat.startTime))
+        }
+        var result: [(pid: Int32, startTime: UInt64)] = []
+        var queue = [root]
+        var seen: Set<Int32> = [root]
+        while let parent = queue.popLast() {
+            for (pid, start) in children[parent] ?? [] where seen.insert(pid).inserted {
+                result.append((pid, start))
+                queue.append(pid)
+            }
+        }
+        return result
+    }
+
     /// Live processes of any instance of this runtime directory, by instance name.
     public static func membersByName(treeKey: String) -> [String: [Int32]] {
         let prefix = "FOM_TREE=\(treeKey)/"
