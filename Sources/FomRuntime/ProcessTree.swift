@@ -1,5 +1,4 @@
 import FomCore
-import Glibc
 import SystemKit
 
 /// Finds every process of an instance, including grandchildren that left its session, by the
@@ -46,7 +45,7 @@ public enum ProcessTree {
     /// runtime directory was removed keeps its instances and makes the directory again; a second
     /// daemon must not start meanwhile and run them twice.
     public static func otherDaemon(treeKey: String) -> Int32? {
-        let me = getpid()
+        let me = ProcFS.ownPid
         let ourExecutable = Files.executablePath()
         var checked: Set<Int32> = []
         for pids in membersByName(treeKey: treeKey).values {

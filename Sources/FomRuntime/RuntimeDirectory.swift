@@ -1,5 +1,4 @@
 import FomCore
-import Glibc
 import SystemKit
 
 /// `.fom/` beside supervisor.json (or `$FOM_HOME`): socket, state file, lock, daemon output.
@@ -26,7 +25,6 @@ public struct RuntimeDirectory: Sendable {
 
     public var socket: String { path + "/" + Self.socketName }
     public var stateFile: String { path + "/" + Self.stateName }
-    public var lockFile: String { path + "/" + Self.lockName }
     /// Where a daemon started in the background writes its own stdout and stderr.
     public var daemonOutput: String { path + "/" + Self.daemonOutputName }
 
@@ -54,26 +52,18 @@ public struct RuntimeDirectory: Sendable {
     /// daemon's life: the kernel drops the lock when the daemon dies, even by kill -9. Never
     /// waited for: a daemon that lost a start-up race must not take over when the winner stops.
     public func lock(in directory: Directory) -> Int32? {
-        let fd = directory.openFile(Self.lockName, O_RDWR | O_CREAT)
-        if fd < 0 { return nil }
-        if flock(fd, LOCK_EX | LOCK_NB) != 0 {
-            Glibc.close(fd)
-            return nil
-        }
-        ftruncate(fd, 0)
-        try? FileDescriptor.writeAll(fd, "\(getpid())\n")
+        guard let fd = try? directory.lock(Self.lockName, wait: false) else { return nil }
+        FileDescriptor.replaceContents(fd, "\(ProcFS.ownPid)\n")
         return fd
     }
 
     /// Runs `body` holding the state file's own lock: a daemon reading the state at start and a
     /// CLI editing it with no daemon (`stop`) see each other's whole work. Held for milliseconds.
     public func withStateLock<T>(in directory: Directory, _ body: () throws -> T) throws -> T {
-        let fd = directory.openFile(Self.stateLockName, O_RDWR | O_CREAT)
-        if fd < 0 { throw SystemError("open \(path)/\(Self.stateLockName)") }
-        defer { Glibc.close(fd) }
-        while flock(fd, LOCK_EX) != 0 {
-            if errno != EINTR { throw SystemError("flock \(path)/\(Self.stateLockName)") }
+        guard let fd = try directory.lock(Self.stateLockName, wait: true) else {
+            throw SystemError("flock \(path)/\(Self.stateLockName)")
         }
+        defer { FileDescriptor.close(fd) }
         return try body()
     }
 

@@ -121,6 +121,21 @@ public final class Directory: @unchecked Sendable {
         _ = fsync(fd)
     }
 
+    /// Opens (creating) `name` and takes an exclusive `flock` on it; the lock lives as long as
+    /// the returned descriptor. nil when another process holds it and `wait` is false.
+    public func lock(_ name: String, wait: Bool) throws(SystemError) -> Int32? {
+        let file = openFile(name, O_RDWR | O_CREAT)
+        if file < 0 { throw SystemError("open \(path)/\(name)") }
+        while flock(file, LOCK_EX | (wait ? 0 : LOCK_NB)) != 0 {
+            if errno == EINTR { continue }
+            let error = SystemError("flock \(path)/\(name)")
+            _ = Glibc.close(file)
+            if error.errno == EWOULDBLOCK { return nil }
+            throw error
+        }
+        return file
+    }
+
     public func rename(_ from: String, to: String) -> Bool { renameat(fd, from, fd, to) == 0 }
 
     public func remove(_ name: String) { _ = unlinkat(fd, name, 0) }

@@ -1,4 +1,3 @@
-import CSystem
 import Glibc
 
 /// inotify on one directory: wakes when a file in it is written, created or renamed into it
@@ -7,13 +6,13 @@ public final class DirectoryWatcher {
     public let fd: Int32
 
     public init(_ path: String, removals: Bool = false) throws(SystemError) {
-        fd = csys_inotify_init()
+        fd = inotify_init1(Int32(IN_NONBLOCK | IN_CLOEXEC))
         if fd < 0 { throw SystemError("inotify_init1") }
         let mask =
             removals
-            ? csys_in_delete() | csys_in_delete_self() | csys_in_move_self() | csys_in_moved_from()
-            : csys_in_modify() | csys_in_create() | csys_in_moved_to() | csys_in_close_write()
-        if csys_inotify_add_watch(fd, path, mask) < 0 {
+            ? UInt32(IN_DELETE | IN_DELETE_SELF | IN_MOVE_SELF | IN_MOVED_FROM)
+            : UInt32(IN_MODIFY | IN_CREATE | IN_MOVED_TO | IN_CLOSE_WRITE)
+        if inotify_add_watch(fd, path, mask) < 0 {
             let e = SystemError("inotify_add_watch \(path)")
             Glibc.close(fd)
             throw e

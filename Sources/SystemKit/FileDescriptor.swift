@@ -59,6 +59,19 @@ public enum FileDescriptor {
         return result
     }
 
+    public enum ReadResult { case data(Int), wouldBlock, endOfFile, failed }
+
+    /// One read into `buffer` (the daemon's shared pipe buffer: no copy, no allocation).
+    public static func read(_ fd: Int32, into buffer: UnsafeMutableRawBufferPointer) -> ReadResult {
+        while true {
+            let n = Glibc.read(fd, buffer.baseAddress, buffer.count)
+            if n > 0 { return .data(n) }
+            if n == 0 { return .endOfFile }
+            if errno == EINTR { continue }
+            return errno == EAGAIN || errno == EWOULDBLOCK ? .wouldBlock : .failed
+        }
+    }
+
     /// Writes everything to a blocking descriptor (files).
     public static func writeAll(_ fd: Int32, _ bytes: [UInt8]) throws(SystemError) {
         var offset = 0
@@ -95,6 +108,12 @@ public enum FileDescriptor {
     public static func size(_ fd: Int32) -> Int? {
         var st = stat()
         return fstat(fd, &st) == 0 ? Int(st.st_size) : nil
+    }
+
+    /// Replaces what an open file holds with `text` (the pid in a lock file).
+    public static func replaceContents(_ fd: Int32, _ text: String) {
+        _ = ftruncate(fd, 0)
+        _ = pwrite(fd, text, text.utf8.count, 0)
     }
 
     /// Cuts an open file back to `size` bytes (takes back a write the disk cut short).

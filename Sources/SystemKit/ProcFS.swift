@@ -15,6 +15,9 @@ public enum ProcFS {
         public var isLive: Bool { state != "Z" && state != "X" }
     }
 
+    /// This process's pid.
+    public static var ownPid: Int32 { getpid() }
+
     /// Whether `pid` is a live process (not a zombie).
     public static func isLive(_ pid: Int32) -> Bool { stat(pid)?.isLive ?? false }
 
