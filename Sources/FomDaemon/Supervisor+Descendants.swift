@@ -1,3 +1,4 @@
+import FomCore
 import FomRuntime
 import SystemKit
 
@@ -8,7 +9,11 @@ extension Supervisor {
     /// grandchild without the marker could no longer be told apart from any other process.
     func rememberDescendants(of instance: ManagedInstance, main: Int32) {
         instance.descendantsAtStop = [:]
-        for (pid, start) in ProcessTree.descendants(of: main) { instance.descendantsAtStop[pid] = start }
+        // One /proc pass serves every stop of the same moment (a shutdown of 1,000 instances).
+        let t = now
+        let fresh = processSnapshot.map { (t - $0.at) < Duration.milliseconds(100) } ?? false
+        if !fresh { processSnapshot = (t, ProcessTree.Snapshot()) }
+        for (pid, start) in processSnapshot!.snapshot.descendants(of: main) { instance.descendantsAtStop[pid] = start }
     }
 
     /// What is left of an instance: processes with its marker, and remembered descendants that

@@ -54,6 +54,8 @@ public final class Supervisor {
     var runtimeDirectory: Directory
     /// Notices the runtime directory removed under the daemon, and rebuilds it.
     var runtimeGuard = RuntimeGuard()
+    /// The process table of the last stop, reused by the stops of the same moment.
+    var processSnapshot: (at: Instant, snapshot: ProcessTree.Snapshot)?
     /// Set while the state file cannot be written (a full disk): saves are retried until one lands.
     var stateSaveFailure: StateSaveFailure?
     let events: LogFile

@@ -9,25 +9,35 @@ public enum ProcessTree {
         ProcFS.processes(withMarker: marker).map(\.pid)
     }
 
-    /// Live descendants of `root` (children, their children, ...) with their start times: a
-    /// grandchild that cleared its environment (`setsid env -i ...`) carries no marker, but while
-    /// its parent lives it is still found this way.
-    public static func descendants(of root: Int32) -> [(pid: Int32, startTime: UInt64)] {
-        var children: [Int32: [(Int32, UInt64)]] = [:]
-        for pid in ProcFS.allPids() {
-            guard let stat = ProcFS.stat(pid), stat.isLive else { continue }
-            children[stat.ppid, default: []].append((pid, stat.startTime))
-        }
-        var result: [(pid: Int32, startTime: UInt64)] = []
-        var queue = [root]
-        var seen: Set<Int32> = [root]
-        while let parent = queue.popLast() {
-            for (pid, start) in children[parent] ?? [] where seen.insert(pid).inserted {
-                result.append((pid, start))
-                queue.append(pid)
+    /// Who is whose child, read from /proc in one pass (and kept for a moment by the daemon when
+    /// it stops many instances at once).
+    public struct Snapshot: Sendable {
+        let children: [Int32: [(pid: Int32, startTime: UInt64)]]
+
+        public init() {
+            var children: [Int32: [(pid: Int32, startTime: UInt64)]] = [:]
+            for pid in ProcFS.allPids() {
+                guard let stat = ProcFS.stat(pid), stat.isLive else { continue }
+                children[stat.ppid, default: []].append((pid, stat.startTime))
             }
+            self.children = children
         }
-        return result
+
+        /// Live descendants of `root` (children, their children, ...) with their start times: a
+        /// grandchild that cleared its environment (`setsid env -i ...`) carries no marker, but
+        /// while its parent lives it is still found this way.
+        public func descendants(of root: Int32) -> [(pid: Int32, startTime: UInt64)] {
+            var result: [(pid: Int32, startTime: UInt64)] = []
+            var queue = [root]
+            var seen: Set<Int32> = [root]
+            while let parent = queue.popLast() {
+                for child in children[parent] ?? [] where seen.insert(child.pid).inserted {
+                    result.append(child)
+                    queue.append(child.pid)
+                }
+            }
+            return result
+        }
     }
 
     /// Live processes of any instance of this runtime directory, by instance name.
