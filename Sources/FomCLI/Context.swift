@@ -39,9 +39,14 @@ struct Context {
             }
             throw Failure(missing)
         }
-        guard let text = Files.readText(path) else {
+        guard let bytes = Files.readBytes(path) else {
             throw Failure("\(path): cannot read the file")
         }
+        // Invalid UTF-8 is an error at its place, not silently replaced with U+FFFD.
+        if let (line, column) = Self.firstInvalidUTF8(bytes) {
+            throw Failure("\(path):\(line):\(column): invalid UTF-8 (the file must be UTF-8 text)", located: true)
+        }
+        let text = String(decoding: bytes, as: UTF8.self)
         var config: SupervisorConfig
         var configError: String?
         do {
@@ -77,6 +82,29 @@ struct Context {
             runtime: RuntimeDirectory(configDirectory: config.directory, environment: environment),
             environment: environment, envName: envName, configDigest: Fingerprint.of(text), configError: configError,
             timeout: timeout)
+    }
+
+    /// The line and column (1-based, in characters) of the first byte that is not valid UTF-8.
+    static func firstInvalidUTF8(_ bytes: [UInt8]) -> (line: Int, column: Int)? {
+        var parser = Unicode.UTF8.ForwardParser()
+        var iterator = bytes.makeIterator()
+        var line = 1
+        var column = 1
+        while true {
+            switch parser.parseScalar(from: &iterator) {
+            case .valid(let encoded):
+                if encoded.count == 1 && encoded.first == 10 {
+                    line += 1
+                    column = 1
+                } else {
+                    column += 1
+                }
+            case .emptyInput:
+                return nil
+            case .error:
+                return (line, column)
+            }
+        }
     }
 
     /// `--timeout DURATION`, checked.

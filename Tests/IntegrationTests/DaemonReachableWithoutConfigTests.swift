@@ -55,3 +55,23 @@ final class DaemonReachableWithoutConfigTests: XCTestCase {
         XCTAssertTrue(reason.contains("working directory") && reason.contains("does not exist"), reason)
     }
 }
+
+/// supervisor.json must be UTF-8: an invalid byte is an error at its line and column, never a
+/// silent U+FFFD in a command or a path.
+final class ConfigEncodingTests: XCTestCase {
+    func testInvalidUTF8InSupervisorJsonIsNamedAtItsPlace() throws {
+        let h = try FomHarness(
+            config:
+                "{ \"instances\": [\n  {\"name\": \"x\", \"kind\": \"process\", \"command\": [\"/bin/echo\", \"caf\u{E9}\"]}] }"
+        )
+        defer { h.tearDown() }
+        var bytes = Array(h.read("supervisor.json").utf8)
+        let e = bytes.firstIndex(of: 0xC3)!
+        bytes[e] = 0xE9
+        bytes.remove(at: e + 1)
+        try Data(bytes).write(to: URL(fileURLWithPath: h.path("supervisor.json")))
+        let result = h.fom("validate")
+        XCTAssertEqual(result.code, 1)
+        XCTAssertTrue(result.err.contains("supervisor.json:2:") && result.err.contains("invalid UTF-8"), result.err)
+    }
+}
