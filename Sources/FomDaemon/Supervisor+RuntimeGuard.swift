@@ -14,6 +14,8 @@ struct RuntimeGuard {
     /// When to try the rebuild again after it failed (the parent directory missing, say).
     var retryAt: Instant?
     static let retryInterval: Duration = .milliseconds(200)
+    /// Quiet time after the last removal seen before the directory is made again.
+    static let settleDelay: Duration = .milliseconds(100)
 }
 
 extension Supervisor {
@@ -28,9 +30,11 @@ extension Supervisor {
         poll.add(watcher.fd, token: Token.runtime.with(0))
     }
 
+    /// Something in the directory was removed. The rebuild waits for a short quiet moment: made
+    /// at once, it would race the `rm -rf` still under way (whose rmdir would then fail).
     func runtimeDirectoryChanged() {
         runtimeGuard.watcher?.drain()
-        if !runtimeIsIntact { rebuildRuntimeDirectory() }
+        if !runtimeIsIntact { runtimeGuard.retryAt = now + RuntimeGuard.settleDelay }
     }
 
     /// The directory is where it was, and the socket and lock in it are still ours.
@@ -45,6 +49,7 @@ extension Supervisor {
     /// when their directory went with it. Tried again shortly when it cannot be done yet.
     func rebuildRuntimeDirectory() {
         runtimeGuard.retryAt = nil
+        guard !runtimeIsIntact else { return }
         do {
             let directory = try options.runtime.prepare()
             guard let lock = options.runtime.lock(in: directory) else {
