@@ -10,7 +10,7 @@ public final class DirectoryWatcher {
         if fd < 0 { throw SystemError("inotify_init1") }
         let mask =
             removals
-            ? UInt32(IN_DELETE | IN_DELETE_SELF | IN_MOVE_SELF | IN_MOVED_FROM)
+            ? UInt32(IN_DELETE | IN_DELETE_SELF | IN_MOVE_SELF)
             : UInt32(IN_MODIFY | IN_CREATE | IN_MOVED_TO | IN_CLOSE_WRITE)
         if inotify_add_watch(fd, path, mask) < 0 {
             let e = SystemError("inotify_add_watch \(path)")
