@@ -16,19 +16,25 @@ let package = Package(
         .target(name: "FomCore"),
         // The JSON-lines request/response types shared by the daemon and the CLI.
         .target(name: "FomProtocol", dependencies: ["FomCore"]),
-        // The supervisor: event loop, instances, logs, control server, state store, readiness.
-        .target(name: "FomDaemon", dependencies: ["FomCore", "FomProtocol", "SystemKit"]),
+        // What the daemon and the CLI share on disk: the runtime directory, the state file, an
+        // instance's environment and process tree.
+        .target(name: "FomRuntime", dependencies: ["FomCore", "SystemKit"]),
+        // The supervisor: event loop, instances, logs, control server, readiness.
+        .target(name: "FomDaemon", dependencies: ["FomCore", "FomProtocol", "FomRuntime", "SystemKit"]),
         // The web dashboard's HTTP server, page and API (`fom ui`); a client of the daemon, never in it.
         .target(name: "FomWeb", dependencies: ["FomCore", "FomProtocol", "SystemKit"]),
-        // One file per command, the argument scanner, output, the control client.
-        .target(name: "FomCLI", dependencies: ["FomCore", "FomProtocol", "SystemKit", "FomDaemon", "FomWeb"]),
+        // One file per command, the argument scanner, output, the control client; the daemon only
+        // for `fom daemon`.
+        .target(
+            name: "FomCLI", dependencies: ["FomCore", "FomProtocol", "FomRuntime", "SystemKit", "FomDaemon", "FomWeb"]),
         // A release build links the Swift runtime statically: the binary then runs where no Swift
         // toolchain is installed (a FiftyOne container, a server) and starts without loading it.
         .executableTarget(
             name: "fom", dependencies: ["FomCLI", "SystemKit"],
             linkerSettings: [.unsafeFlags(["-static-stdlib"], .when(configuration: .release))]),
         .testTarget(name: "FomCoreTests", dependencies: ["FomCore", "FomProtocol"]),
-        .testTarget(name: "FomDaemonTests", dependencies: ["FomDaemon", "FomCore"]),
+        .testTarget(
+            name: "FomDaemonTests", dependencies: ["FomDaemon", "FomRuntime", "FomCore", "FomProtocol", "SystemKit"]),
         .testTarget(name: "FomWebTests", dependencies: ["FomWeb", "FomCore", "FomProtocol"]),
         // The real fom binary in temporary directories, with real children.
         // Schemas/ (the Compose Specification's JSON schema) and Browser/ (the dashboard's selenium

@@ -26,13 +26,11 @@ int csys_spawn_addchdir(posix_spawn_file_actions_t *actions, const char *path) {
 
 int csys_pipe2(int fds[2], int flags) { return pipe2(fds, flags); }
 
-int csys_wifexited(int status) { return WIFEXITED(status); }
 int csys_wexitstatus(int status) { return WEXITSTATUS(status); }
 int csys_wifsignaled(int status) { return WIFSIGNALED(status); }
 int csys_wtermsig(int status) { return WTERMSIG(status); }
 
 int csys_set_child_subreaper(void) { return prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0); }
-int csys_set_pdeathsig(int sig) { return prctl(PR_SET_PDEATHSIG, sig, 0, 0, 0); }
 
 int csys_signalfd(const sigset_t *mask) { return signalfd(-1, mask, SFD_NONBLOCK | SFD_CLOEXEC); }
 
@@ -66,7 +64,6 @@ uint32_t csys_epollin(void) { return EPOLLIN; }
 uint32_t csys_epollout(void) { return EPOLLOUT; }
 uint32_t csys_epollhup(void) { return EPOLLHUP; }
 uint32_t csys_epollerr(void) { return EPOLLERR; }
-uint32_t csys_epollrdhup(void) { return EPOLLRDHUP; }
 
 int csys_signalfd_read(int fd) {
     struct signalfd_siginfo info;
@@ -89,26 +86,6 @@ int csys_peer_uid(int fd, uid_t *uid, pid_t *pid) {
 
 int csys_accept4(int fd) { return accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC); }
 
-int64_t csys_monotonic_ns(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
-int64_t csys_realtime_ms(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
-}
-
-int csys_inotify_init(void) { return inotify_init1(IN_NONBLOCK | IN_CLOEXEC); }
-int csys_inotify_add_watch(int fd, const char *path, uint32_t mask) {
-    return inotify_add_watch(fd, path, mask);
-}
-uint32_t csys_in_modify(void) { return IN_MODIFY; }
-uint32_t csys_in_create(void) { return IN_CREATE; }
-uint32_t csys_in_moved_to(void) { return IN_MOVED_TO; }
-uint32_t csys_in_close_write(void) { return IN_CLOSE_WRITE; }
 
 void *csys_memrchr(const void *s, int c, size_t n) { return memrchr(s, c, n); }
 

@@ -32,7 +32,8 @@ struct ArgumentSpec: Sendable {
     var hintsPassthroughForUnknownFlags = true
 
     /// Options every command takes.
-    static let common = ArgumentSpec(flags: ["--help"], options: ["--config", "--env"], aliases: ["-h": "--help"])
+    static let common = ArgumentSpec(
+        flags: ["--help"], options: ["--config", "--env", "--timeout"], aliases: ["-h": "--help"])
 
     func merged(with other: ArgumentSpec) -> ArgumentSpec {
         ArgumentSpec(

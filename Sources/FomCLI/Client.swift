@@ -1,6 +1,6 @@
 import FomCore
-import FomDaemon
 import FomProtocol
+import FomRuntime
 import Glibc
 import SystemKit
 
@@ -10,16 +10,32 @@ struct Client {
     /// The fingerprint of supervisor.json as this CLI read it, and where it is.
     var configDigest = ""
     var configPath = ""
+    var socketPath = ""
+    /// `--timeout`, or nil for the default of each request.
+    var timeout: Duration?
 
-    /// Connects to a running daemon; nil when none answers.
-    static func connect(_ context: Context) -> Client? {
-        Sockets.connectUnix(path: context.runtime.socket).map {
-            Client(fd: $0, configDigest: context.configDigest, configPath: context.config.path)
+    /// Requests answered at once wait this long by default; those that wait for instances to
+    /// settle (start, stop, restart, kill) longer, as stop signals and ready checks take time.
+    static let defaultTimeout: Duration = .seconds(30)
+    static let defaultSettleTimeout: Duration = .seconds(600)
+
+    /// Connects to a running daemon; nil when none listens. A socket this user may not reach
+    /// (another user's daemon) is an error, not "no daemon".
+    static func connect(_ context: Context) throws -> Client? {
+        switch Sockets.connectUnixReporting(path: context.runtime.socket) {
+        case .connected(let fd):
+            return Client(
+                fd: fd, configDigest: context.configDigest, configPath: context.config.path,
+                socketPath: context.runtime.socket, timeout: context.timeout)
+        case .absent:
+            return nil
+        case .refused(let error):
+            throw Failure("cannot reach the daemon: \(error) (a daemon of another user?)")
         }
     }
 
-    static func isDaemonRunning(_ context: Context) -> Bool {
-        guard let client = connect(context) else { return false }
+    static func isDaemonRunning(_ context: Context) throws -> Bool {
+        guard let client = try connect(context) else { return false }
         client.close()
         return true
     }
@@ -27,7 +43,7 @@ struct Client {
     /// Connects, starting the daemon in the background first when it is not running (as pm2
     /// does), and says so on stderr.
     static func connectOrStart(_ context: Context, command: String) throws -> Client {
-        if let client = connect(context) {
+        if let client = try connect(context) {
             if context.envName != nil {
                 do {
                     let answer = try client.request(Request(.ping))
@@ -44,20 +60,19 @@ struct Client {
         let deadline = Clock.monotonicNanoseconds() + 10_000_000_000
         var ours = true
         while Clock.monotonicNanoseconds() < deadline {
-            if let client = connect(context) { return client }
+            if let client = try connect(context) { return client }
             if ours && (!Signals.isAlive(pid) || isZombie(pid)) {
                 ours = false
                 // Lost a race with another command's daemon, which answers soon; any other exit
                 // is a real failure, told at once.
-                let tail =
-                    Files.readText(context.runtime.daemonOutput)?.split(separator: "\n").last.map(String.init) ?? ""
+                let tail = startFailure(context)
                 if !tail.contains("already running") {
                     throw Failure("the daemon exited at start: \(tail) (see \(context.runtime.daemonOutput))")
                 }
             }
             usleep(2000)
         }
-        let tail = Files.readText(context.runtime.daemonOutput)?.split(separator: "\n").last.map(String.init) ?? ""
+        let tail = startFailure(context)
         throw Failure(
             "no daemon answers on \(context.runtime.socket) after 10s\(ours ? "" : " (the one started here exited)")\(tail.isEmpty ? "" : ": \(tail)") (see \(context.runtime.daemonOutput))"
         )
@@ -68,16 +83,34 @@ struct Client {
         return waitpid(pid, &status, WNOHANG) == pid
     }
 
-    /// `fom daemon` of this same binary, in its own session, output to `.fom/daemon.out`.
+    /// `fom daemon --background` of this same binary, in its own session, output to
+    /// `.fom/daemon.out`: emptied at each start, and only the daemon's start-up errors go there
+    /// (its events go to fom.log, which rotates), so the file stays small.
     static func startDaemon(_ context: Context) throws -> Int32 {
-        try context.runtime.prepare()
-        var args = ["fom", "daemon", "--config", context.config.path]
+        let directory: Directory
+        do {
+            directory = try context.runtime.prepare()
+        } catch {
+            throw Failure("\(error)")
+        }
+        let output = directory.openFile(RuntimeDirectory.daemonOutputName, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND)
+        if output < 0 { throw Failure(SystemError("open \(context.runtime.daemonOutput)").description) }
+        defer { FileDescriptor.close(output) }
+        var args = ["fom", "daemon", "--background", "--config", context.config.path]
         if let name = context.envName { args += ["--env", name] }
         let environment = context.environment.map { "\($0.key)=\($0.value)" }
         let child = try Spawn.start(
             executable: Files.executablePath(), arguments: args, environment: environment,
-            directory: context.config.directory, outputFile: context.runtime.daemonOutput)
+            directory: context.config.directory, outputDescriptor: output)
         return child.pid
+    }
+
+    /// The daemon's reason for exiting at start: its last `fom ...` line (a crash may have
+    /// printed a backtrace after it), else its last line.
+    static func startFailure(_ context: Context) -> String {
+        let lines = (Files.readText(context.runtime.daemonOutput) ?? "").split(separator: "\n")
+        let line = lines.last(where: { $0.hasPrefix("fom") }) ?? lines.last ?? ""
+        return ProcFS.oneLine(String(line), limit: 400)
     }
 
     func request(_ request: Request) throws -> JSONValue {
@@ -87,13 +120,24 @@ struct Client {
         } catch {
             throw Failure("the daemon closed the connection: \(error)")
         }
+        let waits = request.wait && [.start, .stop, .restart, .kill].contains(request.command)
+        let limit = timeout ?? (waits ? Self.defaultSettleTimeout : Self.defaultTimeout)
+        let deadline = Clock.monotonicNanoseconds() + limit.nanoseconds
         var buffer: [UInt8] = []
         while true {
-            guard let chunk = try? FileDescriptor.read(fd, max: 65536), !chunk.isEmpty else {
+            let left = (deadline - Clock.monotonicNanoseconds()) / 1_000_000
+            guard left > 0, Sockets.waitReadable(fd, timeoutMs: Int32(min(left, Int64(Int32.max)))) else {
+                throw Failure(
+                    "the daemon at \(socketPath) did not answer within \(DurationText.format(limit)); it may be stopped or overloaded (give more time with --timeout)"
+                )
+            }
+            guard let chunk = try? FileDescriptor.read(fd, max: 1 << 20), !chunk.isEmpty else {
                 throw Failure("the daemon closed the connection without an answer")
             }
+            // Only the new bytes are searched: a large answer (env of a big .env) stays linear.
+            let searchFrom = buffer.count
             buffer.append(contentsOf: chunk)
-            if let newline = buffer.firstIndex(of: 10) {
+            if let newline = buffer[searchFrom...].firstIndex(of: 10) {
                 let answer: JSONValue
                 do {
                     answer = try JSONValue(parsing: Array(buffer[..<newline]))

@@ -17,9 +17,10 @@ enum CommandTable {
             summary: "run the supervisor in the foreground (container entrypoint, systemd Type=simple)",
             details: [
                 "Safe as PID 1: it reaps every zombie. SIGTERM or SIGINT stop every instance,",
-                "dependents first, and exit 0. SIGHUP reloads (as 'fom reload'). Events also go to stderr.",
+                "dependents first, and exit 0. SIGHUP reloads (as 'fom reload'). Events also go to stderr,",
+                "except with --background (how other commands start it: events in fom.log only).",
             ],
-            spec: ArgumentSpec(), run: DaemonCommand.run),
+            spec: ArgumentSpec(flags: ["--background"]), run: DaemonCommand.run),
         CommandInfo(
             name: "start", aliases: [], usage: "fom start [ID|NAME|all ...] [--no-wait]",
             summary: "start instances (default: every autostart instance) and their dependencies",

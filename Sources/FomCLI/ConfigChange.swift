@@ -1,6 +1,7 @@
 import FomCore
 import FomDaemon
 import FomProtocol
+import FomRuntime
 import Glibc
 import SystemKit
 
@@ -88,7 +89,7 @@ struct ConfigChange {
 
     /// The daemon's rows before the change, by name; nil when no daemon runs.
     func snapshot() -> [String: InstanceInfo]? {
-        guard let client = Client.connect(context) else { return nil }
+        guard let client = try? Client.connect(context) else { return nil }
         defer { client.close() }
         guard let answer = try? client.request(Request(.list)) else { return nil }
         let rows = (answer["instances"]?.arrayValue ?? []).compactMap(InstanceInfo.init(json:))
@@ -113,14 +114,14 @@ struct ConfigChange {
         written: Bool, noApply: Bool, before: [String: InstanceInfo]?, config: SupervisorConfig
     ) throws -> Outcome {
         var outcome = Outcome()
-        let running = before != nil || Client.isDaemonRunning(context)
+        let running = try before != nil || Client.isDaemonRunning(context)
         if noApply {
             if running && written {
                 note("--no-apply: the daemon still runs the previous version of the file; 'fom reload' applies it")
             }
             return outcome
         }
-        guard running, let client = Client.connect(context) else {
+        guard running, let client = try Client.connect(context) else {
             if written {
                 note(
                     command == "remove"
@@ -252,7 +253,7 @@ struct ConfigChange {
     /// on without the CVAT credentials in the env file): the file is fine, the start would fail.
     func warnIfCannotStart(_ name: String, in config: SupervisorConfig) {
         guard let instance = config.instance(named: name) else { return }
-        var state = StateStore.load(context.runtime.stateFile)
+        var state = context.runtime.readState()
         let ids = state.ids.assign(config.instances.map(\.name))
         guard let index = config.instances.firstIndex(where: { $0.name == name }) else { return }
         do {

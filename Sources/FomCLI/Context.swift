@@ -1,5 +1,5 @@
 import FomCore
-import FomDaemon
+import FomRuntime
 import SystemKit
 
 /// What every command needs: the config found the way git finds `.git`, the env file that
@@ -15,21 +15,38 @@ struct Context {
     /// Set when supervisor.json does not parse but a daemon runs (with the version it read at
     /// start): the commands that go through the daemon still work, and say why the rest cannot.
     let configError: String?
+    /// `--timeout`: how long to wait for the daemon's answer; nil for each command's default.
+    let timeout: Duration?
 
     static func load(_ args: ParsedArguments) throws -> Context {
         let environment = Files.environment()
         let cwd = Files.currentDirectory()
+        let runtimeOverride = environment["FOM_HOME"].flatMap { $0.isEmpty ? nil : $0 }
         guard
             let path = ConfigDiscovery.locate(
                 explicit: args.options["--config"], environment: environment,
                 cwd: cwd, fileExists: Files.exists)
         else {
-            throw Failure("no supervisor.json in \(cwd) or any parent (use --config PATH or set FOM_CONFIG)")
+            let missing = "no supervisor.json in \(cwd) or any parent (use --config PATH or set FOM_CONFIG)"
+            if args.allowsBrokenConfig, args.options["--config"] == nil,
+                let orphan = try orphanedDaemon(cwd: cwd, environment: environment, runtimeOverride: runtimeOverride)
+            {
+                Output.err("fom: warning: \(missing); talking to the daemon that runs from \(orphan.runtime.path)")
+                return Context(
+                    config: orphan.config, envFile: orphan.config.envFile, runtime: orphan.runtime,
+                    environment: environment, envName: nil, configDigest: "", configError: missing,
+                    timeout: try timeout(args))
+            }
+            throw Failure(missing)
         }
-        guard let text = Files.readText(path) else {
+        guard let bytes = Files.readBytes(path) else {
             throw Failure("\(path): cannot read the file")
         }
-        let runtimeOverride = environment["FOM_HOME"].flatMap { $0.isEmpty ? nil : $0 }
+        // Invalid UTF-8 is an error at its place, not silently replaced with U+FFFD.
+        if let (line, column) = Self.firstInvalidUTF8(bytes) {
+            throw Failure("\(path):\(line):\(column): invalid UTF-8 (the file must be UTF-8 text)", located: true)
+        }
+        let text = String(decoding: bytes, as: UTF8.self)
         var config: SupervisorConfig
         var configError: String?
         do {
@@ -48,6 +65,7 @@ struct Context {
                 "fom: warning: supervisor.json does not parse; the running daemon keeps the version it read at start")
             configError = message
         }
+        let timeout = try timeout(args)
         let envName = args.options["--env"]
         if let envName, envName.isEmpty || envName.contains("/") {
             throw UsageError("--env takes a name such as 'dev' (for .env.dev), not \"\(envName)\"")
@@ -65,7 +83,70 @@ struct Context {
         return Context(
             config: config, envFile: envFile,
             runtime: RuntimeDirectory(configDirectory: config.directory, environment: environment),
-            environment: environment, envName: envName, configDigest: Fingerprint.of(text), configError: configError)
+            environment: environment, envName: envName, configDigest: Fingerprint.of(text), configError: configError,
+            timeout: timeout)
+    }
+
+    /// The line and column (1-based, in characters) of the first byte that is not valid UTF-8.
+    static func firstInvalidUTF8(_ bytes: [UInt8]) -> (line: Int, column: Int)? {
+        var parser = Unicode.UTF8.ForwardParser()
+        var iterator = bytes.makeIterator()
+        var line = 1
+        var column = 1
+        while true {
+            switch parser.parseScalar(from: &iterator) {
+            case .valid(let encoded):
+                if encoded.count == 1 && encoded.first == 10 {
+                    line += 1
+                    column = 1
+                } else {
+                    column += 1
+                }
+            case .emptyInput:
+                return nil
+            case .error:
+                return (line, column)
+            }
+        }
+    }
+
+    /// `--timeout DURATION`, checked.
+    static func timeout(_ args: ParsedArguments) throws -> Duration? {
+        guard let text = args.options["--timeout"] else { return nil }
+        let timeout: Duration
+        do {
+            timeout = try DurationText.parse(text)
+        } catch {
+            throw UsageError("--timeout takes a duration such as \"30s\" or \"5m\": \(error.message)")
+        }
+        if timeout == .zero || timeout > ConfigLimits.maxDuration {
+            throw UsageError("--timeout must be more than 0 and at most 24h, not \"\(text)\"")
+        }
+        return timeout
+    }
+
+    /// supervisor.json was deleted under a running daemon: its runtime directory (`$FOM_HOME`,
+    /// or the nearest `.fom` with a socket that answers) still reaches it, to look and to stop.
+    static func orphanedDaemon(
+        cwd: String, environment: [String: String], runtimeOverride: String?
+    ) throws -> (config: SupervisorConfig, runtime: RuntimeDirectory)? {
+        var directory = cwd
+        while true {
+            let config = SupervisorConfig(path: directory + "/supervisor.json", runtimeDirectory: runtimeOverride)
+            let runtime = RuntimeDirectory(configDirectory: directory, environment: environment)
+            switch Sockets.connectUnixReporting(path: runtime.socket) {
+            case .connected(let fd):
+                FileDescriptor.close(fd)
+                return (config, runtime)
+            case .refused(let error):
+                throw Failure("cannot reach the daemon: \(error) (a daemon of another user?)")
+            case .absent:
+                break
+            }
+            // With FOM_HOME the runtime directory does not depend on where we look from.
+            if runtimeOverride != nil || directory == "/" { return nil }
+            directory = Files.dirname(of: directory)
+        }
     }
 
     /// The lines `fom validate` prints for an invalid supervisor.json: the file named as the
@@ -138,7 +219,7 @@ extension Context {
 
     /// The ids the daemon gives (or will give) the instances, from the state file.
     func instanceIDs() -> [Int] {
-        var state = StateStore.load(runtime.stateFile)
+        var state = runtime.readState()
         return state.ids.assign(config.instances.map(\.name))
     }
 

@@ -1,12 +1,15 @@
 import FomCore
-import Glibc
 import SystemKit
 
 /// One captured stream (`NAME.out.log`): whole lines only, size rotation that never splits a
 /// line, optional timestamps. A write error is counted and the data dropped: a full disk must
-/// neither kill the daemon nor block the child.
+/// neither kill the daemon nor block the child. A write that the disk cut short is taken back,
+/// so that a full disk drops whole lines and never leaves half of one for the next to join.
+/// The file is opened from its directory's descriptor, never through a symlink.
 public final class LogFile {
     public private(set) var path: String
+    private(set) var directory: Directory
+    private(set) var name: String
     private(set) var maxSize: Int
     private(set) var keep: Int
     private(set) var timestamps: Bool
@@ -14,13 +17,16 @@ public final class LogFile {
     private var size = 0
     /// The tail of the last read that did not end in a newline yet.
     private var partial: [UInt8] = []
+    /// Write errors since the last write that landed (zero again once the disk has room).
     public private(set) var errors = 0
     public private(set) var lastError: String?
     /// A line longer than this is written in pieces rather than held forever.
     static let maxPartial = 1 << 20
 
-    public init(path: String, maxSize: Int, keep: Int, timestamps: Bool) {
-        self.path = path
+    public init(directory: Directory, name: String, maxSize: Int, keep: Int, timestamps: Bool) {
+        self.directory = directory
+        self.name = name
+        self.path = directory.path + "/" + name
         self.maxSize = max(maxSize, 1)
         self.keep = keep
         self.timestamps = timestamps
@@ -110,30 +116,33 @@ public final class LogFile {
         }
     }
 
+    /// Writes one piece made of whole lines, or none of it: a short write followed by an error
+    /// (a full disk) is truncated away, so the file still ends at a line end.
     private func write(_ bytes: UnsafeRawBufferPointer) {
-        var offset = 0
-        while offset < bytes.count {
-            let n = Glibc.write(fd, bytes.baseAddress! + offset, bytes.count - offset)
-            if n < 0 {
-                if errno == EINTR { continue }
-                errors += 1
-                lastError = SystemError("write \(path)").description
-                return
+        let before = size
+        do {
+            size += try FileDescriptor.writeAll(fd, bytes)
+            if errors > 0 {
+                // The disk has room again.
+                errors = 0
+                lastError = nil
             }
-            size += n
-            offset += n
+        } catch {
+            errors += 1
+            lastError = "write \(path): \(error.reason)"
+            FileDescriptor.truncate(fd, to: before)
         }
     }
 
     private func ensureOpen() -> Bool {
         if fd >= 0 { return true }
-        fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o640)
+        fd = directory.openForAppend(name)
         if fd < 0 {
             errors += 1
             lastError = SystemError("open \(path)").description
             return false
         }
-        size = Files.size(path) ?? 0
+        size = FileDescriptor.size(fd) ?? 0
         return true
     }
 
@@ -142,36 +151,47 @@ public final class LogFile {
         FileDescriptor.close(fd)
         fd = -1
         if keep <= 0 {
-            truncate(path, 0)
+            directory.truncate(name)
         } else {
-            unlink("\(path).\(keep)")
+            directory.remove("\(name).\(keep)")
             var i = keep - 1
             while i >= 1 {
-                rename("\(path).\(i)", "\(path).\(i + 1)")
+                _ = directory.rename("\(name).\(i)", to: "\(name).\(i + 1)")
                 i -= 1
             }
-            rename(path, "\(path).1")
+            _ = directory.rename(name, to: "\(name).1")
         }
         size = 0
+    }
+
+    /// Goes on in another directory (the log directory was removed and made again): the next
+    /// write opens the file there.
+    public func move(to directory: Directory) {
+        FileDescriptor.close(fd)
+        fd = -1
+        size = 0
+        self.directory = directory
     }
 
     /// `fom flush`: empties the current file and drops the archives.
     public func flush() {
         FileDescriptor.close(fd)
         fd = -1
-        truncate(path, 0)
-        for i in 1...max(keep, 1) { unlink("\(path).\(i)") }
+        directory.truncate(name)
+        for i in 1...max(keep, 1) { directory.remove("\(name).\(i)") }
         size = 0
     }
 
     /// New settings (a reload): they apply from the next write; a line being assembled is kept,
-    /// and a new path is opened on the next write.
-    public func reconfigure(path: String, maxSize: Int, keep: Int, timestamps: Bool) {
-        if path != self.path {
+    /// and a new directory or name is opened on the next write.
+    public func reconfigure(directory: Directory, name: String, maxSize: Int, keep: Int, timestamps: Bool) {
+        if directory.path != self.directory.path || name != self.name {
             FileDescriptor.close(fd)
             fd = -1
             size = 0
-            self.path = path
+            self.directory = directory
+            self.name = name
+            self.path = directory.path + "/" + name
         }
         self.maxSize = max(maxSize, 1)
         self.keep = keep

@@ -30,10 +30,15 @@ final class ManagedInstance {
     var history: [String] = []
     /// Why a waiting instance does not start yet ("waiting for mongodb").
     var waitingFor: String?
+    /// Descendants of the main process seen when it was told to stop (pid -> start time): those
+    /// that left the marker behind (`env -i`) are still stopped with it.
+    var descendantsAtStop: [Int32: UInt64] = [:]
+    /// Set while a start waits for descriptors to come back (the daemon ran out of them).
+    var descriptorRetryAt: Instant?
     var startedWallMs: Int64 = 0
     var onlineWallMs: Int64 = 0
 
-    init(id: Int, config: InstanceConfig, logs: LogsConfig, marker: String, wantedUp: Bool) {
+    init(id: Int, config: InstanceConfig, logs: LogsConfig, logDirectory: Directory, marker: String, wantedUp: Bool) {
         self.id = id
         self.config = config
         self.marker = marker
@@ -43,10 +48,10 @@ final class ManagedInstance {
             policy: RestartRules(config), stopSignal: config.stopSignal,
             killTimeout: config.killTimeout, readyTimeout: readyTimeout)
         out = LogFile(
-            path: "\(logs.dir)/\(config.name).out.log", maxSize: logs.maxSize, keep: logs.keep,
+            directory: logDirectory, name: "\(config.name).out.log", maxSize: logs.maxSize, keep: logs.keep,
             timestamps: logs.timestamps)
         err = LogFile(
-            path: "\(logs.dir)/\(config.name).err.log", maxSize: logs.maxSize, keep: logs.keep,
+            directory: logDirectory, name: "\(config.name).err.log", maxSize: logs.maxSize, keep: logs.keep,
             timestamps: logs.timestamps)
     }
 

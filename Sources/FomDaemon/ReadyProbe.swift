@@ -1,5 +1,4 @@
 import FomCore
-import Glibc
 import SystemKit
 
 /// The ready check of a starting instance: a TCP connect, or an HTTP GET that must answer 200.
@@ -70,8 +69,10 @@ final class ReadyProbe {
                 let request =
                     "GET \(path) HTTP/1.1\r\nHost: \(host):\(port)\r\nConnection: close\r\nUser-Agent: fom\r\n\r\n"
                 let bytes = Array(request.utf8)
-                let n = bytes.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-                if n != bytes.count { return fail(now, "the request could not be sent") }
+                // A request this small fits any socket buffer: anything short of all of it is a failure.
+                guard case .sent(let n) = bytes.withUnsafeBytes({ Sockets.send(fd, $0) }), n == bytes.count else {
+                    return fail(now, "the request could not be sent")
+                }
                 sent = true
                 return (.pending, true)
             }
@@ -98,9 +99,7 @@ final class ReadyProbe {
     }
 
     func close() {
-        if fd >= 0 {
-            Glibc.close(fd)
-            fd = -1
-        }
+        FileDescriptor.close(fd)
+        fd = -1
     }
 }

@@ -1,5 +1,6 @@
 import FomCore
 import FomProtocol
+import FomRuntime
 import Glibc
 import SystemKit
 
@@ -21,41 +22,67 @@ extension Supervisor {
             }
             // Only the daemon's own user (or root) may control it.
             guard let peer = Sockets.peer(fd), peer.uid == geteuid() || peer.uid == 0 else {
-                let bytes = Array(
-                    (Response.error("permission denied: the daemon belongs to uid \(geteuid())").serialized() + "\n")
-                        .utf8)
-                _ = bytes.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-                FileDescriptor.close(fd)
+                refuse(fd, "permission denied: the daemon belongs to uid \(geteuid())")
                 continue
             }
-            clients[fd] = ControlConnection()
+            // Descriptors are kept for spawning: clients get at most a quarter of them.
+            guard clients.count < clientLimit else {
+                refuse(fd, "too many clients are connected (\(clients.count)); try again")
+                continue
+            }
+            clients[fd] = ControlConnection(now: now)
             poll.add(fd, token: Token.client.with(Int(fd)))
         }
+    }
+
+    /// Clients the daemon serves at once; the other descriptors stay free for pipes and pidfds.
+    var clientLimit: Int { max(4, Limits.openFiles() / 4) }
+
+    /// One error line to a client that is not served, then closed.
+    func refuse(_ fd: Int32, _ message: String) {
+        let bytes = Array((Response.error(message).serialized() + "\n").utf8)
+        _ = bytes.withUnsafeBytes { Sockets.send(fd, $0) }
+        FileDescriptor.close(fd)
     }
 
     func serviceClient(_ fd: Int32, _ event: EventPoll.Event) {
         guard let client = clients[fd] else { return }
         if event.writable { flush(fd, client) }
         guard clients[fd] != nil else { return }
-        if event.readable || event.hangup {
+        if event.hangup && client.halfClosed {
+            // Gone both ways (not only done sending): nobody is left to answer.
+            dropClient(fd)
+            return
+        }
+        if (event.readable || event.hangup) && !client.halfClosed {
             do {
                 guard let chunk = try FileDescriptor.read(fd, max: 65536) else { return }
+                client.lastActivity = now
                 if chunk.isEmpty {
-                    // The client left (Ctrl-C while waiting, say): nobody is there to answer.
-                    dropClient(fd)
-                    return
+                    // The client sent all it will (a shutdown of its writing side, or it left):
+                    // what it asked is still answered; with nothing in progress it is closed now.
+                    client.halfClosed = true
+                    if !client.awaitingAnswer && !client.hasUnsentOutput && client.input.firstIndex(of: 10) == nil {
+                        dropClient(fd)
+                        return
+                    }
+                } else {
+                    client.input.append(contentsOf: chunk)
                 }
-                client.input.append(contentsOf: chunk)
             } catch {
                 dropClient(fd)
                 return
             }
-            processInput(fd, client)
         }
+        processInput(fd, client)
     }
 
+    /// Handles the complete lines a client sent, one at a time: the next only once the last
+    /// answer is out (a client that does not read holds one answer, not a pile).
     func processInput(_ fd: Int32, _ client: ControlConnection) {
-        while !client.awaitingAnswer, let newline = client.input.firstIndex(of: 10) {
+        while clients[fd] != nil, !client.awaitingAnswer, !client.hasUnsentOutput,
+            let newline = client.input.firstIndex(of: 10)
+        {
             let line = Array(client.input[..<newline])
             client.input.removeSubrange(...newline)
             if line.allSatisfy({ $0 == 32 || $0 == 13 || $0 == 9 }) { continue }
@@ -63,10 +90,17 @@ extension Supervisor {
             // Each request is applied whole before the next one is read.
             drain()
         }
+        guard clients[fd] != nil else { return }
         if client.input.count > ControlConnection.maxLine {
             client.input = []
             client.closeWhenFlushed = true
             reply(fd, Response.error("request line longer than 1 MiB"))
+        } else if client.halfClosed && !client.awaitingAnswer && !client.hasUnsentOutput
+            && client.input.firstIndex(of: 10) == nil
+        {
+            dropClient(fd)
+        } else {
+            updateInterest(fd, client)
         }
     }
 
@@ -80,14 +114,14 @@ extension Supervisor {
         }
         switch request.command {
         case .ping:
-            reply(
-                fd,
-                Response.ok([
-                    ("pid", JSONValue(Int(getpid()))), ("version", .string(FomVersion.string)),
-                    ("uptimeMs", JSONValue(Int((Clock.monotonicNanoseconds() - started) / 1_000_000))),
-                    ("config", .string(options.config.path)), ("rssBytes", JSONValue(ProcFS.ownRSS())),
-                    ("envFile", .string(options.envFile)),
-                ]))
+            var members: [(String, JSONValue)] = [
+                ("pid", JSONValue(Int(getpid()))), ("version", .string(FomVersion.string)),
+                ("uptimeMs", JSONValue(Int((Clock.monotonicNanoseconds() - started) / 1_000_000))),
+                ("config", .string(options.config.path)), ("rssBytes", JSONValue(ProcFS.ownRSS())),
+                ("envFile", .string(options.envFile)),
+            ]
+            if let warning = stateSaveWarning { members.append(("stateWarning", .string(warning))) }
+            reply(fd, Response.ok(members))
         case .list:
             reply(fd, rows(instances))
         case .watch:
@@ -175,14 +209,24 @@ extension Supervisor {
             reply(fd, Response.error("name an instance (id or name)"))
             return nil
         }
+        // A request's work is bounded: no request names more targets than this.
+        if targets.count > ControlConnection.maxTargets {
+            reply(
+                fd,
+                Response.error(
+                    "a request names at most \(ControlConnection.maxTargets) instances; this one names \(targets.count)"
+                ))
+            return nil
+        }
         var result: [ManagedInstance] = []
+        var seen = Set<Int>()
         for target in targets {
             if target == "all" && !single {
-                result.append(contentsOf: instances)
+                for instance in instances where seen.insert(instance.id).inserted { result.append(instance) }
                 continue
             }
             if let instance = byName[target] ?? Int(target).flatMap({ byID[$0] }) {
-                if !result.contains(where: { $0 === instance }) { result.append(instance) }
+                if seen.insert(instance.id).inserted { result.append(instance) }
                 continue
             }
             let message =
@@ -225,33 +269,61 @@ extension Supervisor {
 
     func reply(_ fd: Int32, _ value: JSONValue) {
         guard let client = clients[fd] else { return }
-        client.output.append(contentsOf: Array((value.serialized() + "\n").utf8))
+        client.queue(Array((value.serialized() + "\n").utf8))
         flush(fd, client)
     }
 
     func flush(_ fd: Int32, _ client: ControlConnection) {
-        while !client.output.isEmpty {
-            let n = client.output.withUnsafeBytes {
-                Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL | MSG_DONTWAIT))
-            }
-            if n < 0 {
-                if errno == EINTR { continue }
-                if errno == EAGAIN { break }
+        while client.hasUnsentOutput {
+            switch client.withUnsent({ Sockets.send(fd, $0) }) {
+            case .sent(let n):
+                client.didSend(n)
+                client.lastActivity = now
+            case .wouldBlock:
+                if client.unsentCount > ControlConnection.maxUnsent {
+                    // A client that does not read what it asked for is not kept at our expense.
+                    dropClient(fd)
+                    return
+                }
+                updateInterest(fd, client)
+                return
+            case .failed:
                 dropClient(fd)
                 return
             }
-            client.output.removeFirst(n)
         }
-        if client.output.isEmpty && client.closeWhenFlushed {
+        if client.closeWhenFlushed
+            || (client.halfClosed && !client.awaitingAnswer && client.input.firstIndex(of: 10) == nil)
+        {
             dropClient(fd)
             return
         }
+        updateInterest(fd, client)
+    }
+
+    /// Reads only when the client may send its next request; writes while an answer is pending.
+    func updateInterest(_ fd: Int32, _ client: ControlConnection) {
         poll.modify(
-            fd, token: Token.client.with(Int(fd)), readable: !client.closeWhenFlushed, writable: !client.output.isEmpty)
+            fd, token: Token.client.with(Int(fd)),
+            readable: !client.closeWhenFlushed && !client.halfClosed && !client.hasUnsentOutput,
+            writable: client.hasUnsentOutput)
     }
 
     func flushClients() {
         for (fd, client) in clients { flush(fd, client) }
+    }
+
+    /// The next moment an idle client is due to be dropped; nil without clients.
+    var nextClientDeadline: Instant? {
+        clients.values.filter { !$0.awaitingAnswer && !$0.hasUnsentOutput }.map {
+            $0.lastActivity + ControlConnection.idleTimeout
+        }.min()
+    }
+
+    /// Drops clients that asked nothing and were sent nothing for `idleTimeout`.
+    func dropIdleClients() {
+        let t = now
+        for (fd, client) in clients where client.isIdle(now: t) { dropClient(fd) }
     }
 
     func dropClient(_ fd: Int32) {
@@ -312,6 +384,6 @@ extension Supervisor {
         return DescribeAnswer(
             instance: infoWithResources(instance, now: now, detailed: true), sources: sources, nextError: nextError,
             envFile: options.envFile, logs: [instance.out.path, instance.err.path], configDigest: configDigest,
-            settings: InstanceSettings.rows(instance.config))
+            settings: InstanceSettings.rows(instance.config), stateWarning: stateSaveWarning)
     }
 }

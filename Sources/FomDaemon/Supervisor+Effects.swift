@@ -1,5 +1,6 @@
 import FomCore
 import FomProtocol
+import FomRuntime
 import Glibc
 import SystemKit
 
@@ -23,11 +24,12 @@ extension Supervisor {
         case .startReadyCheck:
             startProbe(instance)
         case .signalGroup(let pid, let signal):
+            rememberDescendants(of: instance, main: pid)
             Signals.sendToGroup(pid, signal.number)
             Signals.sendToGroup(pid, SIGCONT)
         case .killAll(let pid):
             if let pid { Signals.sendToGroup(pid, SIGKILL) }
-            for pid in ProcessTree.members(marker: instance.marker) { Signals.send(pid, SIGKILL) }
+            for pid in leftoverMembers(of: instance) { Signals.send(pid, SIGKILL) }
             for pid in instance.leftovers.keys { Signals.send(pid, SIGKILL) }
         case .collectLeftovers(let signal):
             collectLeftovers(instance, signal: signal)
@@ -42,7 +44,7 @@ extension Supervisor {
     }
 
     func collectLeftovers(_ instance: ManagedInstance, signal: Signal) {
-        for pid in ProcessTree.members(marker: instance.marker) { track(pid, of: instance, signal: signal) }
+        for pid in leftoverMembers(of: instance) { track(pid, of: instance, signal: signal) }
         if instance.leftovers.isEmpty {
             feed(instance, .allGone)
         } else {

@@ -1,6 +1,5 @@
 import FomCore
 import FomProtocol
-import Glibc
 import SystemKit
 
 /// Log capture: each instance's stdout and stderr pipes read into its log files, and fom's own
@@ -22,10 +21,12 @@ extension Supervisor {
     /// Reads at most one buffer per wake-up, so a flooding child cannot starve the others.
     func readPipe(_ fd: Int32) {
         guard let (instance, isErr) = pipes[fd] else { return }
-        let n = Glibc.read(fd, readBuffer.baseAddress, readBuffer.count)
-        if n > 0 {
+        switch FileDescriptor.read(fd, into: readBuffer) {
+        case .data(let n):
             (isErr ? instance.err : instance.out).append(UnsafeRawBufferPointer(rebasing: readBuffer[0..<n]))
-        } else if n == 0 || (errno != EAGAIN && errno != EINTR) {
+        case .wouldBlock:
+            break
+        case .endOfFile, .failed:
             closePipe(fd)
         }
     }

@@ -1,5 +1,6 @@
 import FomCore
 import FomProtocol
+import FomRuntime
 import Glibc
 import SystemKit
 

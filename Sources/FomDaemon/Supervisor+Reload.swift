@@ -1,5 +1,6 @@
 import FomCore
 import FomProtocol
+import FomRuntime
 import SystemKit
 
 /// `fom reload` and SIGHUP: re-read supervisor.json and the env file, and apply exactly the
@@ -52,19 +53,29 @@ extension Supervisor {
             return
         }
 
+        // A new log directory must be one fom can trust before anything changes.
+        var newLogDirectory: Directory?
+        if config.logs.dir != options.config.logs.dir {
+            do {
+                newLogDirectory = try Directory.openTrusted(config.logs.dir, createMode: 0o755)
+            } catch {
+                return refuse("\(config.logs.dir): \(error)")
+            }
+        }
         log("fom", "reload: " + Self.summary(plan))
         state.ids = ids
         stateDirty = true
         if config.logs != options.config.logs {
             let logs = config.logs
-            try? Files.makeDirectories(logs.dir)
-            events.reconfigure(path: logs.dir + "/fom.log", maxSize: logs.maxSize, keep: logs.keep, timestamps: false)
+            if let newLogDirectory { logDirectory = newLogDirectory }
+            events.reconfigure(
+                directory: logDirectory, name: "fom.log", maxSize: logs.maxSize, keep: logs.keep, timestamps: false)
             for instance in instances {
                 instance.out.reconfigure(
-                    path: "\(logs.dir)/\(instance.name).out.log", maxSize: logs.maxSize, keep: logs.keep,
+                    directory: logDirectory, name: "\(instance.name).out.log", maxSize: logs.maxSize, keep: logs.keep,
                     timestamps: logs.timestamps)
                 instance.err.reconfigure(
-                    path: "\(logs.dir)/\(instance.name).err.log", maxSize: logs.maxSize, keep: logs.keep,
+                    directory: logDirectory, name: "\(instance.name).err.log", maxSize: logs.maxSize, keep: logs.keep,
                     timestamps: logs.timestamps)
             }
         }
@@ -86,7 +97,8 @@ extension Supervisor {
         for name in plan.added {
             guard let next = config.instance(named: name), let id = idOf[name] else { continue }
             let instance = ManagedInstance(
-                id: id, config: next, logs: config.logs, marker: options.runtime.treeMarker(for: name), wantedUp: false)
+                id: id, config: next, logs: config.logs, logDirectory: logDirectory,
+                marker: options.runtime.treeMarker(for: name), wantedUp: false)
             byName[name] = instance
             byID[id] = instance
             instances.append(instance)
@@ -140,7 +152,8 @@ extension Supervisor {
         drainPipes(of: old)
         closePipes(of: old)
         let fresh = ManagedInstance(
-            id: id, config: config, logs: options.config.logs, marker: old.marker, wantedUp: old.wantedUp)
+            id: id, config: config, logs: options.config.logs, logDirectory: logDirectory, marker: old.marker,
+            wantedUp: old.wantedUp)
         fresh.out = old.out
         fresh.err = old.err
         fresh.history = old.history

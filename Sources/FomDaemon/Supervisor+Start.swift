@@ -1,5 +1,6 @@
 import FomCore
 import FomProtocol
+import FomRuntime
 import Glibc
 import SystemKit
 
@@ -22,6 +23,10 @@ extension Supervisor {
                 supervisorEnvironment: supervisorEnvironment)
         } catch {
             feed(instance, .startFailed("\(error)"))
+            return
+        }
+        guard Files.isDirectory(config.cwd) else {
+            feed(instance, .startFailed("the working directory \(config.cwd) does not exist"))
             return
         }
         let argv = config.resolvedCommand(pythonExists: Files.isExecutable)
@@ -51,6 +56,7 @@ extension Supervisor {
             stateDirty = true
             feed(instance, .spawned(pid: child.pid))
         } catch {
+            if deferStartForDescriptors(instance, error) { return }
             feed(instance, .startFailed(error.description))
         }
     }

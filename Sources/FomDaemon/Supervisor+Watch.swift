@@ -80,12 +80,12 @@ extension Supervisor {
                 watch.watchers.remove(fd)
                 continue
             }
-            if client.output.count + line.count > WatchState.maxUnsent {
-                log("fom", "dropped a watcher that stopped reading (\(client.output.count) bytes behind)")
+            if client.unsentCount + line.count > WatchState.maxUnsent {
+                log("fom", "dropped a watcher that stopped reading (\(client.unsentCount) bytes behind)")
                 dropClient(fd)
                 continue
             }
-            client.output.append(contentsOf: line)
+            client.queue(line)
             flush(fd, client)
         }
     }

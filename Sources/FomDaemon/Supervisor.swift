@@ -1,5 +1,6 @@
 import FomCore
 import FomProtocol
+import FomRuntime
 import Glibc
 import SystemKit
 
@@ -30,7 +31,7 @@ public final class Supervisor {
 
     /// What an epoll token stands for: the kind in the top byte, an index below.
     enum Token: UInt64 {
-        case signal = 1, listener, client, pipe, probe, pidfd, stranger
+        case signal = 1, listener, client, pipe, probe, pidfd, stranger, runtime
 
         func with(_ index: Int) -> UInt64 { rawValue << 56 | UInt64(UInt32(truncatingIfNeeded: index)) }
         static func decode(_ token: UInt64) -> (Token, Int)? {
@@ -69,7 +70,17 @@ public final class Supervisor {
     /// New definitions of changed instances, swapped in once the old run is down (reload).
     var replacements: [Int: InstanceConfig] = [:]
     var state: StateStore
+    /// The runtime directory, held open: the state file is written from its descriptor.
+    var runtimeDirectory: Directory
+    /// Notices the runtime directory removed under the daemon, and rebuilds it.
+    var runtimeGuard = RuntimeGuard()
+    /// The process table of the last stop, reused by the stops of the same moment.
+    var processSnapshot: (at: Instant, snapshot: ProcessTree.Snapshot)?
+    /// Set while the state file cannot be written (a full disk): saves are retried until one lands.
+    var stateSaveFailure: StateSaveFailure?
     var events: LogFile
+    /// The log directory, held open: every log file is opened from its descriptor.
+    var logDirectory: Directory
     var signalFD: Int32 = -1
     var listenFD: Int32 = -1
     /// Out of descriptors: the listener is out of the poll set until a client leaves.
@@ -106,16 +117,20 @@ public final class Supervisor {
     public init(_ options: Options) throws {
         self.options = options
         poll = try EventPoll()
-        state = try options.runtime.withStateLock { StateStore.load(options.runtime.stateFile) }
+        runtimeDirectory = try options.runtime.prepare()
+        let (loaded, stateProblem) = try Self.loadState(options.runtime, runtimeDirectory)
+        state = loaded
         supervisorEnvironment = Files.environment()
-        try Files.makeDirectories(options.config.logs.dir)
-        events = Self.eventLog(options.config.logs)
+        logDirectory = try Directory.openTrusted(options.config.logs.dir, createMode: 0o755)
+        events = LogFile(
+            directory: logDirectory, name: "fom.log", maxSize: options.config.logs.maxSize,
+            keep: options.config.logs.keep, timestamps: false)
         let ids = state.ids.assign(options.config.instances.map(\.name))
         var members: [(id: Int, definition: Orchestrator.Definition, wantedUp: Bool)] = []
         for (config, id) in zip(options.config.instances, ids) {
             let wanted = state.wanted[config.name] ?? config.autostart
             let instance = ManagedInstance(
-                id: id, config: config, logs: options.config.logs,
+                id: id, config: config, logs: options.config.logs, logDirectory: logDirectory,
                 marker: options.runtime.treeMarker(for: config.name), wantedUp: wanted)
             instances.append(instance)
             byName[config.name] = instance
@@ -124,13 +139,10 @@ public final class Supervisor {
             members.append((id, Self.definition(config), wanted))
         }
         orchestrator = Orchestrator(members)
+        if let stateProblem { log("fom", stateProblem) }
         // Names no longer in the config keep no up/down word for a future instance of that name.
         state.wanted = state.wanted.filter { byName[$0.key] != nil }
         stateDirty = true
-    }
-
-    static func eventLog(_ logs: LogsConfig) -> LogFile {
-        LogFile(path: logs.dir + "/fom.log", maxSize: logs.maxSize, keep: logs.keep, timestamps: false)
     }
 
     static func definition(_ config: InstanceConfig) -> Orchestrator.Definition {
@@ -143,7 +155,8 @@ public final class Supervisor {
     /// first thing, before any thread or any slow start-up work: a SIGTERM that arrives while
     /// the config loads then waits for the loop instead of killing the daemon mid-way.
     public static func blockSignals() throws -> Int32 {
-        try Signals.blockAndOpen([SIGCHLD, SIGTERM, SIGINT, SIGHUP])
+        // SIGUSR1/SIGUSR2 would end the daemon by default: they are received, logged and ignored.
+        try Signals.blockAndOpen([SIGCHLD, SIGTERM, SIGINT, SIGHUP, SIGUSR1, SIGUSR2])
     }
 
     // MARK: - Running
@@ -155,10 +168,13 @@ public final class Supervisor {
         Limits.raiseOpenFilesToHardLimit()
         self.signalFD = signalFD
         Signals.ignore(SIGPIPE)
+        // A file-size limit must fail a write (counted like a full disk), not kill the daemon.
+        Signals.ignore(SIGXFSZ)
         _ = Signals.becomeSubreaper()
         poll.add(signalFD, token: Token.signal.with(0))
         listenFD = try Sockets.listenUnix(path: options.runtime.socket, mode: 0o600)
         poll.add(listenFD, token: Token.listener.with(0))
+        watchRuntimeDirectory()
         log("fom", "daemon started (pid \(getpid()), config \(options.config.path))")
 
         cleanUpEarlierRun()
@@ -181,12 +197,9 @@ public final class Supervisor {
     /// Processes carrying this runtime directory's marker survived an earlier daemon (kill -9):
     /// they are stopped first so that no instance runs twice and no port is held twice.
     func cleanUpEarlierRun() {
-        var found = ProcessTree.membersByName(treeKey: options.runtime.treeKey)
-        // A recorded pid that still runs with the same start time belongs to us too.
-        for (name, running) in state.running {
-            guard ProcFS.isSameRun(running.pid, startTime: running.startTime) else { continue }
-            if !(found[name] ?? []).contains(running.pid) { found[name, default: []].append(running.pid) }
-        }
+        let found = ProcessTree.membersByName(treeKey: options.runtime.treeKey)
+        // A pid in the state file is never reason enough to signal a process: only processes
+        // that carry our marker are ours (a planted or stale state file cannot aim fom at others).
         state.running = [:]
         for (name, pids) in found {
             guard let instance = byName[name] else {
@@ -202,7 +215,6 @@ public final class Supervisor {
                 strangersDeadline = now + InstanceMachine.killGrace
                 continue
             }
-            // Recorded pids may have lost the marker (a child that cleared its environment).
             for pid in pids { track(pid, of: instance, signal: instance.config.stopSignal) }
             feed(instance, .orphansFound)
         }
@@ -219,6 +231,7 @@ public final class Supervisor {
         if let d = nextMemoryCheck, next == nil || d < next! { next = d }
         if let d = watch.nextSample, next == nil || d < next! { next = d }
         if let d = strangersDeadline, !strangers.isEmpty, next == nil || d < next! { next = d }
+        if let d = nextRetryDeadline, next == nil || d < next! { next = d }
         guard let next else { return -1 }
         let ms = (next - now).nanoseconds
         if ms <= 0 { return 0 }
@@ -228,6 +241,7 @@ public final class Supervisor {
 
     func fireDeadlines() {
         let t = now
+        fireRetryDeadlines(t)
         if let d = strangersDeadline, d <= t {
             strangersDeadline = nil
             for (pid, pidfd) in strangers {
@@ -263,6 +277,7 @@ public final class Supervisor {
         case .probe: probeEvent(instanceID: index)
         case .pidfd: leftoverExited(Int32(index))
         case .stranger: strangerExited(Int32(index))
+        case .runtime: runtimeDirectoryChanged()
         }
     }
 
@@ -276,7 +291,7 @@ public final class Supervisor {
             case SIGHUP:
                 log("fom", "SIGHUP received: reloading \(options.config.path)")
                 reload(dryRun: false, wait: false, client: nil)
-            default: break
+            default: log("fom", "signal \(signal) received; fom does nothing on it")
             }
         }
     }
@@ -303,16 +318,6 @@ public final class Supervisor {
         repeat { drain() } while answerWaiters()
         if stateDirty { saveState() }
         scheduleMemoryCheck()
-    }
-
-    func saveState() {
-        do {
-            try state.save(options.runtime.stateFile)
-            stateDirty = false
-        } catch {
-            log("fom", "cannot save the state file: \(error)")
-            stateDirty = false
-        }
     }
 
     // MARK: - Shutdown

@@ -84,18 +84,22 @@ public struct DescribeAnswer: Sendable, Equatable {
     /// The settings the daemon runs, as describe's rows (`ready check`, `restart`, ...), in order:
     /// describe works from them when supervisor.json no longer parses.
     public var settings: [(key: String, value: String)]
+    /// Set while the daemon cannot save its state file (a full disk): what fails.
+    public var stateWarning: String?
 
     public static func == (a: DescribeAnswer, b: DescribeAnswer) -> Bool {
         a.instance == b.instance && a.sources == b.sources && a.nextError == b.nextError && a.envFile == b.envFile
             && a.logs == b.logs && a.configDigest == b.configDigest
+            && a.stateWarning == b.stateWarning
             && a.settings.map { "\($0.key)=\($0.value)" } == b.settings.map { "\($0.key)=\($0.value)" }
     }
 
     public init(
         instance: InstanceInfo, sources: [String: String], nextError: String?, envFile: String, logs: [String],
-        configDigest: String, settings: [(key: String, value: String)] = []
+        configDigest: String, settings: [(key: String, value: String)] = [], stateWarning: String? = nil
     ) {
         self.settings = settings
+        self.stateWarning = stateWarning
         self.instance = instance
         self.sources = sources
         self.nextError = nextError
@@ -113,6 +117,7 @@ public struct DescribeAnswer: Sendable, Equatable {
             ("logs", .array(logs.map { .string($0) })),
             ("configDigest", .string(configDigest)),
             ("settings", .object(JSONObject(settings.map { (key: $0.key, value: JSONValue.string($0.value)) }))),
+            ("stateWarning", stateWarning.map { .string($0) } ?? .null),
         ])
     }
 
@@ -125,6 +130,7 @@ public struct DescribeAnswer: Sendable, Equatable {
             nextError: v["nextError"]?.stringValue, envFile: v["envFile"]?.stringValue ?? "",
             logs: v["logs"]?.arrayValue?.compactMap(\.stringValue) ?? [],
             configDigest: v["configDigest"]?.stringValue ?? "",
-            settings: (v["settings"]?.objectValue ?? JSONObject()).members.map { ($0.key, $0.value.stringValue ?? "") })
+            settings: (v["settings"]?.objectValue ?? JSONObject()).members.map { ($0.key, $0.value.stringValue ?? "") },
+            stateWarning: v["stateWarning"]?.stringValue)
     }
 }

@@ -1,15 +1,18 @@
-import CSystem
 import Glibc
 
-/// inotify on one directory: wakes when a file in it is written, created or renamed into it.
+/// inotify on one directory: wakes when a file in it is written, created or renamed into it
+/// (or, with `removals`, when the directory or a file in it is deleted or moved away).
 public final class DirectoryWatcher {
-    let fd: Int32
+    public let fd: Int32
 
-    public init(_ path: String) throws(SystemError) {
-        fd = csys_inotify_init()
+    public init(_ path: String, removals: Bool = false) throws(SystemError) {
+        fd = inotify_init1(Int32(IN_NONBLOCK | IN_CLOEXEC))
         if fd < 0 { throw SystemError("inotify_init1") }
-        let mask = csys_in_modify() | csys_in_create() | csys_in_moved_to() | csys_in_close_write()
-        if csys_inotify_add_watch(fd, path, mask) < 0 {
+        let mask =
+            removals
+            ? UInt32(IN_DELETE | IN_DELETE_SELF | IN_MOVE_SELF)
+            : UInt32(IN_MODIFY | IN_CREATE | IN_MOVED_TO | IN_CLOSE_WRITE)
+        if inotify_add_watch(fd, path, mask) < 0 {
             let e = SystemError("inotify_add_watch \(path)")
             Glibc.close(fd)
             throw e

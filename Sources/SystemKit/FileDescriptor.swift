@@ -41,6 +41,37 @@ public enum FileDescriptor {
         }
     }
 
+    /// Reads a blocking descriptor to its end (at most `limit` bytes); nil on an error.
+    public static func readToEnd(_ fd: Int32, limit: Int = 64 << 20) -> [UInt8]? {
+        var result: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        while result.count < limit {
+            let n = chunk.withUnsafeMutableBytes {
+                Glibc.read(fd, $0.baseAddress, Swift.min(65536, limit - result.count))
+            }
+            if n < 0 {
+                if errno == EINTR { continue }
+                return nil
+            }
+            if n == 0 { break }
+            result.append(contentsOf: chunk[0..<n])
+        }
+        return result
+    }
+
+    public enum ReadResult { case data(Int), wouldBlock, endOfFile, failed }
+
+    /// One read into `buffer` (the daemon's shared pipe buffer: no copy, no allocation).
+    public static func read(_ fd: Int32, into buffer: UnsafeMutableRawBufferPointer) -> ReadResult {
+        while true {
+            let n = Glibc.read(fd, buffer.baseAddress, buffer.count)
+            if n > 0 { return .data(n) }
+            if n == 0 { return .endOfFile }
+            if errno == EINTR { continue }
+            return errno == EAGAIN || errno == EWOULDBLOCK ? .wouldBlock : .failed
+        }
+    }
+
     /// Writes everything to a blocking descriptor (files).
     public static func writeAll(_ fd: Int32, _ bytes: [UInt8]) throws(SystemError) {
         var offset = 0
@@ -54,6 +85,40 @@ public enum FileDescriptor {
             }
             offset += n
         }
+    }
+
+    /// Writes all of `bytes` to a blocking descriptor; returns the count. A short write is
+    /// continued; an error ends it (the caller decides what to do with a partial write).
+    @discardableResult
+    public static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) throws(SystemError) -> Int {
+        guard let base = bytes.baseAddress else { return 0 }
+        var offset = 0
+        while offset < bytes.count {
+            let n = Glibc.write(fd, base + offset, bytes.count - offset)
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw SystemError("write")
+            }
+            offset += n
+        }
+        return offset
+    }
+
+    /// The size of an open file.
+    public static func size(_ fd: Int32) -> Int? {
+        var st = stat()
+        return fstat(fd, &st) == 0 ? Int(st.st_size) : nil
+    }
+
+    /// Replaces what an open file holds with `text` (the pid in a lock file).
+    public static func replaceContents(_ fd: Int32, _ text: String) {
+        _ = ftruncate(fd, 0)
+        _ = pwrite(fd, text, text.utf8.count, 0)
+    }
+
+    /// Cuts an open file back to `size` bytes (takes back a write the disk cut short).
+    public static func truncate(_ fd: Int32, to size: Int) {
+        _ = ftruncate(fd, off_t(size))
     }
 
     public static func writeAll(_ fd: Int32, _ text: String) throws(SystemError) {

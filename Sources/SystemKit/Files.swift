@@ -49,24 +49,32 @@ public enum Files {
         readBytes(path).map { String(decoding: $0, as: UTF8.self) }
     }
 
-    /// Writes a file atomically: a temporary file beside it, fsync, rename, fsync of the directory.
+    /// Replaces a file the user named (an export, a unit file) as a whole: a temporary file of
+    /// this process beside it (created exclusively, never through a symlink), fsync, rename.
+    /// Files in fom's own runtime directory go through `Directory.writeAtomically` instead.
     public static func writeAtomically(_ path: String, _ text: String, mode: mode_t = 0o600) throws(SystemError) {
-        let tmp = path + ".new"
-        let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
+        let tmp = path + ".new-\(getpid())"
+        let fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode)
         if fd < 0 { throw SystemError("open \(tmp)") }
         do {
             try FileDescriptor.writeAll(fd, text)
         } catch {
             Glibc.close(fd)
+            unlink(tmp)
             throw error
         }
         if fsync(fd) != 0 {
             let e = SystemError("fsync \(tmp)")
             Glibc.close(fd)
+            unlink(tmp)
             throw e
         }
         Glibc.close(fd)
-        if rename(tmp, path) != 0 { throw SystemError("rename \(tmp)") }
+        if rename(tmp, path) != 0 {
+            let e = SystemError("rename \(tmp)")
+            unlink(tmp)
+            throw e
+        }
         let dfd = open(dirname(of: path), O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         if dfd >= 0 {
             _ = fsync(dfd)

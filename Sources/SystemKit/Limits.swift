@@ -11,6 +11,13 @@ public enum Limits {
         _ = setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
     }
 
+    /// The soft limit of open descriptors.
+    public static func openFiles() -> Int {
+        var limit = rlimit()
+        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return 1024 }
+        return Int(min(limit.rlim_cur, 1 << 30))
+    }
+
     /// Opens /dev/null on any of descriptors 0, 1, 2 that is closed, so that no descriptor this
     /// process opens later lands there and receives what is meant for stdout or stderr.
     public static func ensureStandardDescriptors() {

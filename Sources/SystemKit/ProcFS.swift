@@ -17,6 +17,9 @@ public enum ProcFS {
         public var isLive: Bool { state != "Z" && state != "X" }
     }
 
+    /// This process's pid.
+    public static var ownPid: Int32 { getpid() }
+
     /// Whether `pid` is a live process (not a zombie).
     public static func isLive(_ pid: Int32) -> Bool { stat(pid)?.isLive ?? false }
 
@@ -50,11 +53,61 @@ public enum ProcFS {
         return bytes.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
     }
 
-    public static func commandLine(_ pid: Int32) -> String {
-        guard let bytes = Files.readBytes("/proc/\(pid)/cmdline", limit: 4096), !bytes.isEmpty else {
-            return Files.readText("/proc/\(pid)/comm").map { String($0.filter { $0 != "\n" }) } ?? "?"
+    /// A process's arguments as it was executed (empty when gone or unreadable).
+    public static func arguments(_ pid: Int32) -> [String] {
+        guard let bytes = Files.readBytes("/proc/\(pid)/cmdline", limit: 1 << 16) else { return [] }
+        return bytes.split(separator: 0, omittingEmptySubsequences: false).dropLast().map {
+            String(decoding: $0, as: UTF8.self)
         }
-        return bytes.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }.joined(separator: " ")
+    }
+
+    /// The executable a process runs, when it can be seen.
+    public static func executable(_ pid: Int32) -> String? {
+        var buffer = [CChar](repeating: 0, count: 4096)
+        let n = readlink("/proc/\(pid)/exe", &buffer, buffer.count - 1)
+        guard n > 0 else { return nil }
+        buffer[n] = 0
+        return buffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+    }
+
+    /// A process's command line for a one-line message: arguments joined by spaces, control
+    /// characters escaped (a `python3 -c` script with newlines stays on one line), at most
+    /// `limit` characters.
+    public static func commandLine(_ pid: Int32, limit: Int = 120) -> String {
+        guard let bytes = Files.readBytes("/proc/\(pid)/cmdline", limit: 4096), !bytes.isEmpty else {
+            return Files.readText("/proc/\(pid)/comm").map { oneLine(String($0.filter { $0 != "\n" }), limit: limit) }
+                ?? "?"
+        }
+        let joined = bytes.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }.joined(separator: " ")
+        return oneLine(joined, limit: limit)
+    }
+
+    /// `text` with control characters written as `\n`, `\t` or `\xNN`, cut to `limit` characters.
+    public static func oneLine(_ text: String, limit: Int) -> String {
+        var out = ""
+        var count = 0
+        for scalar in text.unicodeScalars {
+            let piece: String
+            switch scalar {
+            case "\n": piece = "\\n"
+            case "\r": piece = "\\r"
+            case "\t": piece = "\\t"
+            default:
+                if scalar.value < 0x20 || scalar.value == 0x7F || (0x80..<0xA0).contains(scalar.value) {
+                    let hex = String(scalar.value, radix: 16)
+                    piece = "\\x" + (hex.count < 2 ? "0" + hex : hex)
+                } else {
+                    piece = String(scalar)
+                }
+            }
+            if count + piece.count > limit {
+                out += "..."
+                break
+            }
+            out += piece
+            count += piece.count
+        }
+        return out
     }
 
     /// Every descendant of `pid`: its children, theirs, and so on, from the `children` file of

@@ -31,11 +31,25 @@ public enum Sockets {
 
     /// Connects to a Unix socket (blocking); nil when nobody listens there.
     public static func connectUnix(path: String) -> Int32? {
+        if case .connected(let fd) = connectUnixReporting(path: path) { return fd }
+        return nil
+    }
+
+    public enum UnixConnection {
+        case connected(Int32)
+        /// Nobody listens there (no socket file, or a stale one).
+        case absent
+        /// Something is there but may not be reached (EACCES: another user's daemon).
+        case refused(SystemError)
+    }
+
+    /// Connects to a Unix socket (blocking), telling "nobody there" from "not allowed".
+    public static func connectUnixReporting(path: String) -> UnixConnection {
         let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        if fd < 0 { return nil }
+        if fd < 0 { return .refused(SystemError("socket")) }
         guard var addr = try? unixAddress(path) else {
             Glibc.close(fd)
-            return nil
+            return .absent
         }
         let rc = withUnsafePointer(to: &addr) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
@@ -43,10 +57,35 @@ public enum Sockets {
             }
         }
         if rc != 0 {
+            let error = SystemError("connect \(path)")
             Glibc.close(fd)
-            return nil
+            return error.errno == EACCES || error.errno == EPERM ? .refused(error) : .absent
         }
-        return fd
+        return .connected(fd)
+    }
+
+    public enum SendResult { case sent(Int), wouldBlock, failed }
+
+    /// One non-blocking send without SIGPIPE.
+    public static func send(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) -> SendResult {
+        while true {
+            let n = Glibc.send(fd, bytes.baseAddress, bytes.count, Int32(MSG_NOSIGNAL | MSG_DONTWAIT))
+            if n >= 0 { return .sent(n) }
+            if errno == EINTR { continue }
+            return errno == EAGAIN || errno == EWOULDBLOCK ? .wouldBlock : .failed
+        }
+    }
+
+    /// Waits until `fd` has something to read (or its peer hung up); false when `timeoutMs`
+    /// passed first. A negative timeout waits for ever.
+    public static func waitReadable(_ fd: Int32, timeoutMs: Int32) -> Bool {
+        var entry = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        while true {
+            let rc = poll(&entry, 1, timeoutMs)
+            if rc > 0 { return true }
+            if rc == 0 { return false }
+            if errno != EINTR { return true }
+        }
     }
 
     public enum Accepted { case accepted(Int32), none, failed(Int32) }

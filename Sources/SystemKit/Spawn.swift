@@ -29,9 +29,9 @@ public enum Spawn {
     /// `executable` must be a path (resolved by the caller); `environment` is `KEY=VALUE` lines.
     public static func start(
         executable: String, arguments: [String], environment: [String], directory: String,
-        newSession: Bool = true, outputFile: String? = nil
+        newSession: Bool = true, outputDescriptor: Int32? = nil
     ) throws(SystemError) -> SpawnedChild {
-        let captureOutput = outputFile == nil
+        let captureOutput = outputDescriptor == nil
         var outPipe: [Int32] = [-1, -1]
         var errPipe: [Int32] = [-1, -1]
         if captureOutput {
@@ -67,10 +67,11 @@ public enum Spawn {
         if captureOutput {
             posix_spawn_file_actions_adddup2(&actions, outPipe[1], 1)
             posix_spawn_file_actions_adddup2(&actions, errPipe[1], 2)
-        } else if let outputFile {
-            // A background daemon's own output: appended, shared by stdout and stderr.
-            posix_spawn_file_actions_addopen(&actions, 1, outputFile, O_WRONLY | O_CREAT | O_APPEND, 0o600)
-            posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        } else if let outputDescriptor {
+            // A background daemon's own output, opened by the caller (without following links):
+            // shared by stdout and stderr.
+            posix_spawn_file_actions_adddup2(&actions, outputDescriptor, 1)
+            posix_spawn_file_actions_adddup2(&actions, outputDescriptor, 2)
         }
         guard csys_spawn_addclosefrom(&actions, 3) == 0 else {
             throw SystemError("posix_spawn_file_actions_addclosefrom_np")

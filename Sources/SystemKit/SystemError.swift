@@ -10,5 +10,8 @@ public struct SystemError: Error, CustomStringConvertible, Sendable {
         self.errno = errno
     }
 
-    public var description: String { "\(operation): \(String(cString: strerror(errno)))" }
+    public var description: String { "\(operation): \(reason)" }
+
+    /// The errno text alone ("No space left on device").
+    public var reason: String { String(cString: strerror(errno)) }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import SystemKit
 import XCTest
 
 @testable import FomDaemon
@@ -14,6 +15,15 @@ final class LogFileTests: XCTestCase {
 
     override func tearDown() { try? FileManager.default.removeItem(atPath: dir) }
 
+    /// A log file at `path`, opened from its directory as the daemon opens it.
+    func logFile(_ path: String, maxSize: Int, keep: Int, timestamps: Bool) -> LogFile {
+        let slash = path.lastIndex(of: "/")!
+        let directory = try! Directory.openTrusted(String(path[..<slash]), createMode: nil)
+        return LogFile(
+            directory: directory, name: String(path[path.index(after: slash)...]), maxSize: maxSize, keep: keep,
+            timestamps: timestamps)
+    }
+
     func lines(_ path: String) -> [String] {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return [] }
         return text.split(separator: "\n", omittingEmptySubsequences: false).dropLast().map(String.init)
@@ -21,7 +31,7 @@ final class LogFileTests: XCTestCase {
 
     func testRotationKeepsNewestLinesWholeAndInOrder() {
         let path = dir + "/app.out.log"
-        let log = LogFile(path: path, maxSize: 1000, keep: 3, timestamps: false)
+        let log = logFile(path, maxSize: 1000, keep: 3, timestamps: false)
         // Pieces cut at odd places, as a pipe delivers them.
         let text = (1...2000).map { "line \($0)\n" }.joined()
         var bytes = Array(text.utf8)[...]
@@ -46,7 +56,7 @@ final class LogFileTests: XCTestCase {
 
     func testPartialLineWaitsForItsNewlineAndFlushesAtEnd() {
         let path = dir + "/p.log"
-        let log = LogFile(path: path, maxSize: 1 << 20, keep: 1, timestamps: false)
+        let log = logFile(path, maxSize: 1 << 20, keep: 1, timestamps: false)
         log.append(Array("hal".utf8)[...])
         XCTAssertEqual(lines(path), [])
         log.append(Array("f\nrest".utf8)[...])
@@ -57,7 +67,7 @@ final class LogFileTests: XCTestCase {
 
     func testTimestampsPrefixEveryLineInUTCWithMilliseconds() throws {
         let path = dir + "/t.log"
-        let log = LogFile(path: path, maxSize: 1 << 20, keep: 1, timestamps: true)
+        let log = logFile(path, maxSize: 1 << 20, keep: 1, timestamps: true)
         log.append(Array("a\nb\n".utf8)[...])
         let got = lines(path)
         XCTAssertEqual(got.count, 2)
@@ -68,7 +78,7 @@ final class LogFileTests: XCTestCase {
     }
 
     func testDiskErrorsAreCountedNotFatal() {
-        let log = LogFile(path: "/dev/full", maxSize: 1 << 30, keep: 0, timestamps: false)
+        let log = logFile("/dev/full", maxSize: 1 << 30, keep: 0, timestamps: false)
         log.append(Array("x\ny\n".utf8)[...])
         log.append(Array("z\n".utf8)[...])
         XCTAssertEqual(log.errors, 2)
@@ -77,7 +87,7 @@ final class LogFileTests: XCTestCase {
 
     func testFlushEmptiesFileAndArchives() {
         let path = dir + "/f.log"
-        let log = LogFile(path: path, maxSize: 10, keep: 2, timestamps: false)
+        let log = logFile(path, maxSize: 10, keep: 2, timestamps: false)
         for i in 0..<10 { log.appendLine("entry \(i)") }
         XCTAssertTrue(FileManager.default.fileExists(atPath: path + ".1"))
         log.flush()

@@ -156,9 +156,9 @@ final class WatchStreamTests: XCTestCase {
     /// flood is big sooner); the watcher never reads a byte. The daemon drops it once it is a
     /// bounded amount behind, and `list` stays prompt throughout.
     func testWatcherThatNeverReadsIsDroppedAndDoesNotSlowList() throws {
-        let names = (0..<12).map { "c\($0)-" + String(repeating: "x", count: 200) }
+        let names = (0..<12).map { "c\($0)-" + String(repeating: "x", count: 120) }
         let crashers = names.map {
-            #"{"name": "\#($0)", "kind": "process", "command": ["sh", "-c", "exit 3"], "autostart": false, "restart": "always", "maxRestarts": 100000000, "backoff": {"initial": "1ms", "max": "1ms"}}"#
+            #"{"name": "\#($0)", "kind": "process", "command": ["sh", "-c", "exit 3"], "autostart": false, "restart": "always", "maxRestarts": 1000000, "backoff": {"initial": "1ms", "max": "1ms"}}"#
         }
         let h = try FomHarness(
             config:

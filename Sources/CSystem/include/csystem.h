@@ -17,13 +17,11 @@ int csys_spawn_addchdir(posix_spawn_file_actions_t *actions, const char *path);
 // pipe2 is a GNU extension.
 int csys_pipe2(int fds[2], int flags);
 // The wait status macros are macros, which Swift cannot call.
-int csys_wifexited(int status);
 int csys_wexitstatus(int status);
 int csys_wifsignaled(int status);
 int csys_wtermsig(int status);
 // prctl is variadic.
 int csys_set_child_subreaper(void);
-int csys_set_pdeathsig(int sig);
 // signalfd and epoll need _GNU_SOURCE-free headers that Glibc does not import.
 int csys_signalfd(const sigset_t *mask);
 int csys_epoll_create(void);
@@ -36,7 +34,6 @@ uint32_t csys_epollin(void);
 uint32_t csys_epollout(void);
 uint32_t csys_epollhup(void);
 uint32_t csys_epollerr(void);
-uint32_t csys_epollrdhup(void);
 // Reads one signalfd record; returns the signal number, 0 when nothing is pending, -1 on error.
 int csys_signalfd_read(int fd);
 // pidfd_open has no glibc wrapper before 2.36's header is visible to Swift.
@@ -45,17 +42,6 @@ int csys_pidfd_open(pid_t pid);
 int csys_peer_uid(int fd, uid_t *uid, pid_t *pid);
 // accept4 is a GNU extension.
 int csys_accept4(int fd);
-// CLOCK_MONOTONIC in nanoseconds.
-int64_t csys_monotonic_ns(void);
-// CLOCK_REALTIME in milliseconds since the epoch.
-int64_t csys_realtime_ms(void);
-// inotify is in a header Glibc does not import.
-int csys_inotify_init(void);
-int csys_inotify_add_watch(int fd, const char *path, uint32_t mask);
-uint32_t csys_in_modify(void);
-uint32_t csys_in_create(void);
-uint32_t csys_in_moved_to(void);
-uint32_t csys_in_close_write(void);
 
 // memrchr is a GNU extension (finds the last newline of a read in one pass).
 void *csys_memrchr(const void *s, int c, size_t n);

@@ -1,6 +1,7 @@
 import FomCore
 import FomDaemon
 import FomProtocol
+import FomRuntime
 import Glibc
 import SystemKit
 
@@ -10,15 +11,22 @@ enum DaemonCommand {
         if let extra = args.positionals.first { throw UsageError("fom daemon: unexpected argument \"\(extra)\"") }
         let signalFD = try Supervisor.blockSignals()
         let context = try Context.load(args)
-        try context.runtime.prepare()
-        guard let lock = context.runtime.lock() else {
-            let pid = Files.readText(context.runtime.lockFile)?.split(separator: "\n").first ?? "?"
-            throw Failure("a daemon is already running for \(context.config.path) (pid \(pid))")
+        let directory = try context.runtime.prepare()
+        guard let lock = context.runtime.lock(in: directory) else {
+            throw Failure(
+                "a daemon is already running for \(context.config.path) (pid \(context.runtime.lockHolder()))")
         }
         _ = lock  // held open for the daemon's life; the kernel releases it at exit
+        // Instances of this directory under another live daemon: its runtime directory was
+        // removed under it and it is making it again. Starting here would run them twice.
+        if let other = ProcessTree.otherDaemon(treeKey: context.runtime.treeKey) {
+            throw Failure(
+                "a daemon is already running for \(context.config.path) (pid \(other), which runs its instances; it is making \(context.runtime.path) again)"
+            )
+        }
         var options = Supervisor.Options(
-            config: context.config, envFile: context.envFile, runtime: context.runtime, echoEvents: true,
-            configDigest: context.configDigest)
+            config: context.config, envFile: context.envFile, runtime: context.runtime,
+            echoEvents: !args.has("--background"), configDigest: context.configDigest)
         options.envFileRequired = context.envName != nil
         let supervisor = try Supervisor(options)
         return try supervisor.run(signalFD: signalFD)
@@ -84,12 +92,13 @@ enum DaemonCommand {
                 "pong: daemon pid \(pid), up \(Output.duration(ms: uptime)), \(answer["config"]?.stringValue ?? "")\(envFile)"
             )
         }
+        if let warning = answer["stateWarning"]?.stringValue { Output.err("fom ping: warning: \(warning)") }
         return 0
     }
 
     static func kill(_ args: ParsedArguments) throws -> Int32 {
         let context = try Context.load(args)
-        guard let client = Client.connect(context) else {
+        guard let client = try Client.connect(context) else {
             return stopOrphans(context)
         }
         defer { client.close() }

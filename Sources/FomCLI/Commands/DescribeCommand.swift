@@ -1,5 +1,4 @@
 import FomCore
-import FomDaemon
 import FomProtocol
 import SystemKit
 
@@ -17,8 +16,9 @@ enum DescribeCommand {
         var sources: [(String, String)] = []
         var nextError: String?
         var envFile = context.envFile
+        var stateWarning: String?
         var logs = ["\(context.config.logs.dir)/\(target).out.log", "\(context.config.logs.dir)/\(target).err.log"]
-        if let client = Client.connect(context) {
+        if let client = try Client.connect(context) {
             defer { client.close() }
             let raw = try client.request(Request(.describe, targets: [target]))
             guard let answer = DescribeAnswer(json: raw) else {
@@ -37,6 +37,7 @@ enum DescribeCommand {
             // The file the daemon reads, which `--env` does not change once it runs.
             if !answer.envFile.isEmpty { envFile = answer.envFile }
             if answer.logs.count == 2 { logs = answer.logs }
+            stateWarning = answer.stateWarning
         } else {
             let (found, id) = try context.instance(target)
             config = found
@@ -70,12 +71,14 @@ enum DescribeCommand {
                 o["logs"] = ["out": .string(logs[0]), "err": .string(logs[1])]
                 o["ready"] = .string(setting["ready check"] ?? "")
                 o["nextStartError"] = nextError.map { .string($0) } ?? .null
+                if let stateWarning { o["stateWarning"] = .string(stateWarning) }
                 json = .object(o)
             }
             Output.out(json.serialized(pretty: true))
             return 0
         }
         func row(_ key: String, _ value: String) { Output.out(key.padding(16) + value) }
+        if let stateWarning { Output.err("fom describe: warning: \(stateWarning)") }
         row("id", String(info.id))
         row("name", info.name)
         row("kind", info.kind)

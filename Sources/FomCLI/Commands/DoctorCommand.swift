@@ -1,6 +1,7 @@
 import FomCore
 import FomDaemon
 import FomProtocol
+import FomRuntime
 import SystemKit
 
 /// `fom doctor [ID] [--json]`: the CVAT troubleshooting list, automated (DESIGN.md, "fom doctor").
@@ -93,7 +94,7 @@ enum DoctorCommand {
 
     /// The instances to check and what the daemon (or, without one, the files) says of each.
     static func gather(_ context: Context, target: String?) throws -> [Subject] {
-        guard let client = Client.connect(context) else {
+        guard let client = try Client.connect(context) else {
             let targets =
                 try target.map { [try context.instance($0)] }
                 ?? Array(zip(context.config.instances, context.instanceIDs()))

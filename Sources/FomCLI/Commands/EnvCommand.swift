@@ -1,6 +1,6 @@
 import FomCore
-import FomDaemon
 import FomProtocol
+import FomRuntime
 import SystemKit
 
 /// `fom env ID`: the environment the process really has, read from /proc/PID/environ.
@@ -13,7 +13,7 @@ enum EnvCommand {
 
         var variables: [String: String]
         var name = target
-        if let client = Client.connect(context) {
+        if let client = try Client.connect(context) {
             defer { client.close() }
             let raw = try client.request(Request(.env, targets: [target]))
             guard let answer = EnvAnswer(json: raw) else {
@@ -57,7 +57,7 @@ enum EnvCommand {
             Output.err("fom env: \(name) is not running (no daemon); this is the environment its next start would get")
         }
 
-        let names = variables.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        let names = ResolvedEnvironment.byteOrder(Array(variables.keys))
         if args.has("--json") {
             var object = JSONObject()
             for key in names {
@@ -65,11 +65,49 @@ enum EnvCommand {
             }
             Output.out(JSONValue.object(object).serialized(pretty: true))
         } else {
+            // One write for the lot: a `.env` may hold a great many variables.
+            var text = ""
             for key in names {
-                Output.out("\(key)=\(Redaction.display(name: key, value: variables[key]!, reveal: reveal))")
+                text += Self.line(key, Redaction.display(name: key, value: variables[key]!, reveal: reveal))
+                text += "\n"
             }
+            try? FileDescriptor.writeAll(1, text)
         }
         return 0
+    }
+
+    /// `KEY=VALUE`, one line whatever the value holds: a value with a line break or another control
+    /// character is written double-quoted with `\n`-style escapes (as a `.env` reads it back), so
+    /// it cannot forge a line of its own (`FIFTYONE_CVAT_URL=...`) for a `grep`.
+    static func line(_ key: String, _ value: String) -> String {
+        let needsQuotes = value.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7F }
+        guard needsQuotes else { return key + "=" + value }
+        var quoted = ""
+        for scalar in value.unicodeScalars {
+            switch scalar {
+            case "\n": quoted += "\\n"
+            case "\r": quoted += "\\r"
+            case "\t": quoted += "\\t"
+            case "\"": quoted += "\\\""
+            case "\\": quoted += "\\\\"
+            case "$": quoted += "\\$"
+            default:
+                if scalar.value < 0x20 || scalar.value == 0x7F {
+                    // `\0` and three octal digits, the .env form of any byte.
+                    let octal = String(scalar.value, radix: 8)
+                    quoted += "\\0" + String(repeating: "0", count: 3 - octal.count) + octal
+                } else {
+                    quoted.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        return key + "=\"" + quoted + "\""
+    }
+
+    static func dictionary(_ value: JSONValue) -> [String: String]? {
+        guard let object = value.objectValue else { return nil }
+        return Dictionary(
+            uniqueKeysWithValues: object.members.compactMap { m in m.value.stringValue.map { (m.key, $0) } })
     }
 
     static func parse(_ lines: [String]) -> [String: String] {

@@ -1,5 +1,4 @@
 import FomCore
-import FomDaemon
 import FomProtocol
 import SystemKit
 
@@ -19,7 +18,7 @@ enum ExecCommand {
         let (config, id) = try context.instance(args.positionals[0])
         var variables: [String: String]
         var cwd = config.cwd
-        if let client = Client.connect(context) {
+        if let client = try Client.connect(context) {
             // The daemon's view: its own environment is layer 1 of what the instance gets, and its
             // loaded config (not the file, if that changed since) says where the instance runs.
             defer { client.close() }

@@ -31,6 +31,9 @@ enum HelpCommand {
         Output.out("Common options: --config PATH (else $FOM_CONFIG, else the nearest supervisor.json),")
         Output.out(
             "--env NAME (read .env.NAME instead of the envFile). IDs are numbers or names; 'all' means every instance.")
+        Output.out(
+            "--timeout DURATION: how long to wait for the daemon's answer (default 30s; 10m for start, stop, restart, kill)."
+        )
         Output.out("'fom help COMMAND' or 'fom COMMAND --help' for one command. 'fom --version' for the version.")
     }
 

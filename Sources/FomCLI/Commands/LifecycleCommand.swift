@@ -1,6 +1,6 @@
 import FomCore
-import FomDaemon
 import FomProtocol
+import FomRuntime
 import Glibc
 import SystemKit
 
@@ -16,13 +16,25 @@ enum LifecycleCommand {
     /// A daemon starting at this very moment reads the state either before (and is then asked to
     /// stop them, as a running daemon is) or after this edit, never in the middle of it.
     static func markDown(_ context: Context, _ names: [String]) throws {
-        try context.runtime.prepare()
-        try context.runtime.withStateLock {
-            var state = StateStore.load(context.runtime.stateFile)
+        let directory: Directory
+        do {
+            directory = try context.runtime.prepare()
+        } catch {
+            throw Failure("\(error)")
+        }
+        try context.runtime.withStateLock(in: directory) {
+            var (state, problem) = StateStore.load(from: directory)
+            if let problem {
+                // As the daemon does: a senseless state file is kept aside for a look, not trusted.
+                let name = StateStore.setAside(in: directory) ?? "(could not be renamed)"
+                Output.err(
+                    "fom: the state file \(context.runtime.stateFile) does not make sense (\(problem)); set aside as \(name)"
+                )
+            }
             _ = state.ids.assign(context.config.instances.map(\.name))
             for name in names { state.wanted[name] = false }
             do {
-                try state.save(context.runtime.stateFile)
+                try state.save(in: directory)
             } catch {
                 throw Failure("\(error)")
             }
@@ -36,7 +48,7 @@ enum LifecycleCommand {
         let context = try Context.load(args)
         // Unknown names are reported before anything is started.
         let named = context.configError == nil ? try args.positionals.flatMap { try context.instances($0) } : []
-        let wasRunning = Client.isDaemonRunning(context)
+        let wasRunning = try Client.isDaemonRunning(context)
         if command == .stop, !wasRunning {
             try markDown(context, named.map(\.config.name))
         }

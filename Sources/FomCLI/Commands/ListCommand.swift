@@ -1,6 +1,6 @@
 import FomCore
-import FomDaemon
 import FomProtocol
+import FomRuntime
 import Glibc
 import SystemKit
 
@@ -11,7 +11,7 @@ enum ListCommand {
         let context = try Context.load(args)
         if args.has("--watch") { return try watch(context, json: args.has("--json")) }
         var rows: [InstanceInfo]
-        if let client = Client.connect(context) {
+        if let client = try Client.connect(context) {
             defer { client.close() }
             let answer = try client.request(Request(.list))
             context.warnIfConfigChanged(daemonDigest: answer["configDigest"]?.stringValue, command: "list")
@@ -37,7 +37,7 @@ enum ListCommand {
 
     /// Without a daemon: every instance stopped, except a process of the last run still alive.
     static func offlineRows(_ context: Context) -> [InstanceInfo] {
-        let state = StateStore.load(context.runtime.stateFile)
+        let state = context.runtime.readState()
         return zip(context.config.instances, context.instanceIDs()).map { config, id in
             var row = InstanceInfo(
                 id: id, name: config.name, kind: config.kind.rawValue,
@@ -85,7 +85,7 @@ extension ListCommand {
     /// (nothing is polled). On a terminal the screen is cleared first; otherwise tables are
     /// separated by a blank line. With --json: one JSON array of rows per change.
     static func watch(_ context: Context, json: Bool) throws -> Int32 {
-        guard let client = Client.connect(context) else {
+        guard let client = try Client.connect(context) else {
             throw Failure("the daemon is not running; there is nothing to watch ('fom start' or 'fom ping' starts it)")
         }
         defer { client.close() }

@@ -1,5 +1,4 @@
 import FomCore
-import FomDaemon
 import FomProtocol
 import SystemKit
 
@@ -24,6 +23,7 @@ enum LogsCommand {
             guard let n = Int(text), n >= 0 else {
                 throw UsageError("fom logs: -n takes a number of lines, not \"\(text)\"")
             }
+            guard n <= 1_000_000 else { throw UsageError("fom logs: -n takes at most 1000000 lines, not \(text)") }
             lines = n
         }
         var filter = LogFilter(grep: args.options["--grep"])
@@ -205,7 +205,7 @@ enum LogsCommand {
     static func flush(_ args: ParsedArguments) throws -> Int32 {
         if args.positionals.count > 1 { throw UsageError("fom flush: name at most one instance") }
         let context = try Context.load(args)
-        if let client = Client.connect(context) {
+        if let client = try Client.connect(context) {
             defer { client.close() }
             _ = try client.request(Request(.flush, targets: args.positionals))
         } else {

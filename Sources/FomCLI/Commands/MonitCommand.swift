@@ -14,7 +14,7 @@ enum MonitCommand {
         if let extra = args.positionals.first { throw UsageError("fom monit: unexpected argument \"\(extra)\"") }
         let context = try Context.load(args)
         guard Terminal.isTerminal(0), Terminal.isTerminal(1) else { return snapshot(context) }
-        guard let client = Client.connect(context) else {
+        guard let client = try Client.connect(context) else {
             throw Failure("the daemon is not running; there is nothing to watch ('fom start' or 'fom ping' starts it)")
         }
         defer { client.close() }
@@ -38,7 +38,7 @@ enum MonitCommand {
     /// Not a terminal: the table once, with cpu and memory, and exit 0.
     static func snapshot(_ context: Context) -> Int32 {
         var rows = ListCommand.offlineRows(context)
-        if let client = Client.connect(context) {
+        if let client = try? Client.connect(context) {
             defer { client.close() }
             if let answer = try? client.request(Request(.list)) {
                 rows = (answer["instances"]?.arrayValue ?? []).compactMap(InstanceInfo.init(json:))
@@ -157,7 +157,7 @@ final class MonitScreen {
     }
 
     func restart(_ name: String) {
-        guard let client = Client.connect(context) else {
+        guard let client = try? Client.connect(context) else {
             message = "cannot restart \(name): the daemon is not answering"
             return
         }

@@ -10,7 +10,7 @@ enum ReloadCommand {
         let context = try Context.load(args)
         try context.checkEnvFile()
         let dryRun = args.has("--dry-run")
-        guard let client = Client.connect(context) else {
+        guard let client = try Client.connect(context) else {
             if dryRun {
                 Output.err("fom reload: the daemon is not running; its next start reads the files as they are")
                 return 0

@@ -61,9 +61,11 @@ enum UICommand {
             return
         }
         let environment = context.environment.map { "\($0.key)=\($0.value)" }
+        let sink = Glibc.open("/dev/null", O_WRONLY | O_CLOEXEC)
+        defer { if sink >= 0 { Glibc.close(sink) } }
         _ = try? Spawn.start(
             executable: opener, arguments: ["xdg-open", url], environment: environment,
-            directory: context.config.directory, outputFile: "/dev/null")
+            directory: context.config.directory, outputDescriptor: sink >= 0 ? sink : nil)
     }
 }
 
@@ -91,7 +93,7 @@ final class UIBackend: DashboardBackend {
     }
 
     func reconnectWatch() -> Bool {
-        guard let client = Client.connect(context) else { return false }
+        guard let client = try? Client.connect(context) else { return false }
         guard let stream = try? WatchStream(client) else {
             client.close()
             return false

@@ -1,6 +1,6 @@
 import FomCore
-import FomDaemon
 import FomProtocol
+import FomRuntime
 import SystemKit
 
 /// `fom validate`: supervisor.json, the env file and every instance's environment, checked
@@ -15,6 +15,12 @@ enum ValidateCommand {
         var warnings = 0
         var warned = Set<String>()
         for (instance, id) in zip(context.config.instances, context.instanceIDs()) {
+            // A missing cwd would only show at start, as a spawn failure.
+            if !Files.isDirectory(instance.cwd) {
+                Output.err(
+                    "\(context.config.path): instance \"\(instance.name)\": cwd \(instance.cwd) is not a directory")
+                failures += 1
+            }
             do {
                 let env = try context.nextEnvironment(instance, id: id)
                 for name in env.ignoredFromEnvFile where !warned.contains(name) {
@@ -31,7 +37,7 @@ enum ValidateCommand {
         }
         warnings += warnPlaceholders(context)
         // What the running daemon runs may not be what the file says now.
-        if let client = Client.connect(context) {
+        if let client = try Client.connect(context) {
             defer { client.close() }
             if let answer = try? client.request(Request(.list)),
                 let digest = answer["configDigest"]?.stringValue, digest != context.configDigest

@@ -59,7 +59,9 @@ struct ConfigLoader {
         guard checkObject(node, "logs", keys: ["dir", "maxSize", "keep", "timestamps"]) else { return }
         if let value = node["dir"].flatMap({ nonEmptyString($0, "logs.dir") }) { config.logs.dir = resolve(value) }
         if let value = node["maxSize"].flatMap({ size($0, "logs.maxSize") }) { config.logs.maxSize = value }
-        if let value = node["keep"].flatMap({ integer($0, "logs.keep", minimum: 0) }) { config.logs.keep = value }
+        if let value = node["keep"].flatMap({ integer($0, "logs.keep", minimum: 0, maximum: ConfigLimits.maxKeep) }) {
+            config.logs.keep = value
+        }
         if let value = node["timestamps"].flatMap({ bool($0, "logs.timestamps") }) { config.logs.timestamps = value }
     }
 
@@ -139,7 +141,9 @@ struct ConfigLoader {
                 report(restartNode.position, at("restart"), "unknown restart policy \"\(value)\"\(help)")
             }
         }
-        if let value = node["maxRestarts"].flatMap({ integer($0, at("maxRestarts"), minimum: 0) }) {
+        if let value = node["maxRestarts"].flatMap({
+            integer($0, at("maxRestarts"), minimum: 0, maximum: ConfigLimits.maxRestarts)
+        }) {
             instance.maxRestarts = value
         }
         if let value = node["minUptime"].flatMap({ duration($0, at("minUptime"), allowZero: true) }) {
@@ -337,6 +341,10 @@ struct ConfigLoader {
     /// arguments (`fom logs NAME`), so they stay plain and cannot be mistaken for an id or `all`.
     static func nameProblem(_ name: String) -> String? {
         if name.isEmpty { return "must not be empty" }
+        if name.utf8.count > ConfigLimits.maxNameLength {
+            return
+                "is \(name.utf8.count) characters long; at most \(ConfigLimits.maxNameLength), so that its log files can be named"
+        }
         let plain = name.utf8.allSatisfy { byte in
             switch byte {
             case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
@@ -410,7 +418,7 @@ struct ConfigLoader {
         return value
     }
 
-    private mutating func integer(_ node: JSONNode, _ path: String, minimum: Int) -> Int? {
+    private mutating func integer(_ node: JSONNode, _ path: String, minimum: Int, maximum: Int) -> Int? {
         guard case .number(let number) = node.content else {
             typeError(node, path, expected: "an integer")
             return nil
@@ -421,6 +429,10 @@ struct ConfigLoader {
         }
         guard value >= minimum else {
             report(node.position, path, "must be at least \(minimum), found \(value)")
+            return nil
+        }
+        guard value <= maximum else {
+            report(node.position, path, "must be at most \(maximum), found \(value)")
             return nil
         }
         return value
@@ -459,6 +471,13 @@ struct ConfigLoader {
             report(node.position, path, "must be longer than 0")
             return nil
         }
+        if value > ConfigLimits.maxDuration {
+            report(
+                node.position, path,
+                "must be at most \(DurationText.format(ConfigLimits.maxDuration)), found \"\(DurationText.format(value))\""
+            )
+            return nil
+        }
         return value
     }
 
@@ -489,6 +508,12 @@ struct ConfigLoader {
         }
         guard value > 0 else {
             report(node.position, path, "must be more than 0 bytes")
+            return nil
+        }
+        guard value <= ConfigLimits.maxSize else {
+            report(
+                node.position, path,
+                "must be at most \(SizeText.format(ConfigLimits.maxSize)), found \(SizeText.format(value))")
             return nil
         }
         return value

@@ -6,20 +6,27 @@ public struct ResolvedEnvironment: Sendable, Equatable {
     /// `EnvironmentLayers`), sorted, so the CLI can warn about them.
     public let ignoredFromEnvFile: [String]
 
+    /// Names in byte order (as `LC_ALL=C sort` would list them), sorted once: `env`, `describe`
+    /// and drift checks all walk them, and a `.env` may have very many.
+    public let sortedNames: [String]
+
     init(variables: [String: String], sources: [String: EnvironmentSource], ignoredFromEnvFile: [String]) {
         self.variables = variables
         self.sources = sources
         self.ignoredFromEnvFile = ignoredFromEnvFile
+        sortedNames = Self.byteOrder(Array(variables.keys))
+    }
+
+    /// Names in byte order (as `LC_ALL=C sort`). For ASCII names `<` is that order, and the
+    /// stdlib's compiled fast path.
+    public static func byteOrder(_ names: [String]) -> [String] {
+        if names.allSatisfy({ name in name.utf8.allSatisfy { $0 < 0x80 } }) { return names.sorted(by: <) }
+        return names.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
     }
 
     /// The layer that set `name` last, or nil when the instance does not get `name`.
     public func source(of name: String) -> EnvironmentSource? {
         variables[name] == nil ? nil : sources[name]
-    }
-
-    /// Names in byte order (as `LC_ALL=C sort` would list them).
-    public var sortedNames: [String] {
-        variables.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
     }
 
     /// `KEY=VALUE` lines sorted by key, values in clear: for comparisons and `/proc` checks,

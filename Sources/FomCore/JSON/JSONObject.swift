@@ -1,12 +1,30 @@
 /// A JSON object that keeps its keys in order, so a rewritten supervisor.json reads like the original.
-/// Keys are unique; lookups are linear, which beats hashing for the handful of keys objects here have.
+/// Keys are unique. Small objects are searched in order; past `indexThreshold` members a key ->
+/// position table keeps every lookup constant-time, so an object of 200,000 keys (an env answer)
+/// is built and read in linear time.
 public struct JSONObject: Sendable, Equatable, Sequence, ExpressibleByDictionaryLiteral {
     public typealias Member = (key: String, value: JSONValue)
 
     public private(set) var members: [Member]
+    /// Positions by key, kept once the object is large.
+    private var index: [String: Int]?
+    static let indexThreshold = 16
 
     public init() {
         members = []
+    }
+
+    private func position(of key: String) -> Int? {
+        if let index { return index[key] }
+        return members.firstIndex(where: { $0.key == key })
+    }
+
+    private mutating func buildIndexIfLarge() {
+        guard index == nil, members.count > Self.indexThreshold else { return }
+        var table: [String: Int] = [:]
+        table.reserveCapacity(members.count)
+        for (i, member) in members.enumerated() { table[member.key] = i }
+        index = table
     }
 
     /// A later member with the same key replaces the earlier one, in the earlier one's place.
@@ -18,6 +36,7 @@ public struct JSONObject: Sendable, Equatable, Sequence, ExpressibleByDictionary
     /// For the parser, which has already rejected duplicate keys.
     init(uniqueMembers: [Member]) {
         members = uniqueMembers
+        buildIndexIfLarge()
     }
 
     public init(dictionaryLiteral elements: (String, JSONValue)...) {
@@ -26,13 +45,15 @@ public struct JSONObject: Sendable, Equatable, Sequence, ExpressibleByDictionary
 
     /// Setting nil removes the key; setting a new key appends it.
     public subscript(key: String) -> JSONValue? {
-        get { members.first(where: { $0.key == key })?.value }
+        get { position(of: key).map { members[$0].value } }
         set {
-            let index = members.firstIndex(where: { $0.key == key })
-            switch (index, newValue) {
-            case (let index?, let value?): members[index].value = value
-            case (let index?, nil): members.remove(at: index)
-            case (nil, let value?): members.append((key: key, value: value))
+            switch (position(of: key), newValue) {
+            case (let at?, let value?): members[at].value = value
+            case (let at?, nil): remove(at: at)
+            case (nil, let value?):
+                members.append((key: key, value: value))
+                index?[key] = members.count - 1
+                buildIndexIfLarge()
             case (nil, nil): break
             }
         }
@@ -48,8 +69,17 @@ public struct JSONObject: Sendable, Equatable, Sequence, ExpressibleByDictionary
 
     @discardableResult
     public mutating func removeValue(forKey key: String) -> JSONValue? {
-        guard let index = members.firstIndex(where: { $0.key == key }) else { return nil }
-        return members.remove(at: index).value
+        guard let at = position(of: key) else { return nil }
+        let value = members[at].value
+        remove(at: at)
+        return value
+    }
+
+    private mutating func remove(at position: Int) {
+        members.remove(at: position)
+        // Rare (a rewrite of supervisor.json): the table is rebuilt rather than shifted.
+        index = nil
+        buildIndexIfLarge()
     }
 
     /// JSON semantics: key order does not make two objects different.

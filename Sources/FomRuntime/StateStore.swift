@@ -1,0 +1,142 @@
+import FomCore
+import SystemKit
+
+/// The state file: what the user wants up or down, stable ids, and which processes run (pid and
+/// start time, so a reused pid is never mistaken). Kept apart from what is up, as s6 does.
+public struct StateStore: Sendable, Equatable {
+    public struct Running: Sendable, Equatable {
+        public var pid: Int32
+        public var startTime: UInt64
+
+        public init(pid: Int32, startTime: UInt64) {
+            self.pid = pid
+            self.startTime = startTime
+        }
+    }
+
+    /// Why a state file cannot be believed: where in it (a key path, or a line and column for a
+    /// syntax error) and what is wrong.
+    public struct Problem: Error, Sendable, Equatable, CustomStringConvertible {
+        public let description: String
+    }
+
+    /// Ids past this are not ones fom gave: no config has a million instances.
+    public static let maxID = 1 << 20
+    /// Linux's PID_MAX_LIMIT.
+    public static let maxPid = 1 << 22
+
+    /// Stable numeric ids: kept across runs, never reused.
+    public var ids = InstanceIDs()
+    public var wanted: [String: Bool] = [:]
+    public var running: [String: Running] = [:]
+
+    public init() {}
+
+    /// Reads the file from the runtime directory. A missing file is a first run; one that does not
+    /// parse or does not make sense is a first run too, with the reason in `problem`.
+    public static func load(from directory: Directory) -> (store: StateStore, problem: Problem?) {
+        guard let bytes = directory.readBytes(RuntimeDirectory.stateName, limit: 16 << 20) else {
+            return (StateStore(), nil)
+        }
+        do {
+            return (try parse(bytes), nil)
+        } catch {
+            return (StateStore(), error)
+        }
+    }
+
+    /// Parses and checks a state file's content: every number in range, every id given once.
+    public static func parse(_ bytes: [UInt8]) throws(Problem) -> StateStore {
+        let v: JSONValue
+        do {
+            v = try JSONValue(parsing: bytes)
+        } catch {
+            throw Problem(description: "\(error)")
+        }
+        guard case .object = v else { throw Problem(description: "not a JSON object") }
+        if let version = v["version"], version.intValue != 1 {
+            throw Problem(description: "version: \(version.serialized()) is not 1")
+        }
+        var store = StateStore()
+        var byName: [String: Int] = [:]
+        var owner: [Int: String] = [:]
+        if let ids = v["ids"] {
+            guard let object = ids.objectValue else { throw Problem(description: "ids: not an object") }
+            for (name, value) in object {
+                guard let id = value.intValue, (0..<maxID).contains(id) else {
+                    throw Problem(description: "ids.\(name): \(value.serialized()) is not an id")
+                }
+                if let other = owner[id] {
+                    throw Problem(description: "ids.\(name): id \(id) is also the id of \(other)")
+                }
+                owner[id] = name
+                byName[name] = id
+            }
+        }
+        var nextID = 0
+        if let next = v["nextId"] {
+            guard let n = next.intValue, (0...maxID).contains(n) else {
+                throw Problem(description: "nextId: \(next.serialized()) is out of range")
+            }
+            nextID = n
+        }
+        store.ids = InstanceIDs(byName: byName, nextID: nextID)
+        if let instances = v["instances"] {
+            guard let object = instances.objectValue else { throw Problem(description: "instances: not an object") }
+            for (name, value) in object {
+                guard value.objectValue != nil else { throw Problem(description: "instances.\(name): not an object") }
+                if let word = value["wanted"] {
+                    guard let up = word.stringValue, up == "up" || up == "down" else {
+                        throw Problem(
+                            description: "instances.\(name).wanted: \(word.serialized()) is not \"up\" or \"down\"")
+                    }
+                    store.wanted[name] = up == "up"
+                }
+                switch (value["pid"], value["startTime"]) {
+                case (nil, nil): break
+                case (let pid?, let start?):
+                    guard let p = pid.intValue, (1...maxPid).contains(p) else {
+                        throw Problem(description: "instances.\(name).pid: \(pid.serialized()) is not a pid")
+                    }
+                    guard let s = start.intValue, s >= 0 else {
+                        throw Problem(
+                            description: "instances.\(name).startTime: \(start.serialized()) is not a start time")
+                    }
+                    store.running[name] = Running(pid: Int32(p), startTime: UInt64(s))
+                default:
+                    throw Problem(description: "instances.\(name): a pid needs its startTime and the other way round")
+                }
+            }
+        }
+        return store
+    }
+
+    /// Moves a state file that does not make sense out of the way (`state.json.bad-MS`), so that
+    /// it can be looked at and is not read again. Returns the name it now has.
+    public static func setAside(in directory: Directory) -> String? {
+        let name = "\(RuntimeDirectory.stateName).bad-\(Clock.wallMilliseconds())"
+        return directory.rename(RuntimeDirectory.stateName, to: name) ? name : nil
+    }
+
+    public var json: JSONValue {
+        var idsObject = JSONObject()
+        for name in ids.byName.keys.sorted() { idsObject[name] = JSONValue(ids.byName[name]!) }
+        var instances = JSONObject()
+        for name in Set(wanted.keys).union(running.keys).sorted() {
+            var o = JSONObject()
+            if let up = wanted[name] { o["wanted"] = .string(up ? "up" : "down") }
+            if let r = running[name] {
+                o["pid"] = JSONValue(Int(r.pid))
+                o["startTime"] = JSONValue(Int(r.startTime))
+            }
+            instances[name] = .object(o)
+        }
+        return [
+            "version": 1, "nextId": JSONValue(ids.nextID), "ids": .object(idsObject), "instances": .object(instances),
+        ]
+    }
+
+    public func save(in directory: Directory) throws(SystemError) {
+        try directory.writeAtomically(RuntimeDirectory.stateName, Array((json.serialized(pretty: true) + "\n").utf8))
+    }
+}

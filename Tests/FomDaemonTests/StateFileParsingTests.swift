@@ -1,0 +1,52 @@
+import FomRuntime
+import XCTest
+
+/// The state file loader believes only a file that makes sense: every number in range, every id
+/// given once; anything else is an error that says where.
+final class StateFileParsingTests: XCTestCase {
+    func problem(_ text: String) -> String? {
+        do {
+            _ = try StateStore.parse(Array(text.utf8))
+            return nil
+        } catch {
+            return error.description
+        }
+    }
+
+    func testWellFormedStateRoundTrips() throws {
+        var store = StateStore()
+        store.ids.assign(["a", "b"])
+        store.wanted = ["a": true, "b": false]
+        store.running = ["a": .init(pid: 42, startTime: 1234)]
+        let parsed = try StateStore.parse(Array(store.json.serialized().utf8))
+        XCTAssertEqual(parsed, store)
+    }
+
+    func testEachSenselessValueIsNamedByItsKey() {
+        let cases: [(String, String)] = [
+            (#"{"instances":{"a":{"pid":1,"startTime":-5}}}"#, "instances.a.startTime"),
+            (#"{"instances":{"a":{"pid":99999999999,"startTime":5}}}"#, "instances.a.pid"),
+            (#"{"instances":{"a":{"pid":0,"startTime":5}}}"#, "instances.a.pid"),
+            (#"{"instances":{"a":{"pid":7}}}"#, "instances.a"),
+            (#"{"instances":{"a":{"wanted":"sideways"}}}"#, "instances.a.wanted"),
+            (#"{"instances":[]}"#, "instances"),
+            (#"{"nextId":9223372036854775807}"#, "nextId"),
+            (#"{"nextId":-1}"#, "nextId"),
+            (#"{"ids":{"a":-3}}"#, "ids.a"),
+            (#"{"ids":{"a":1,"b":1}}"#, "also the id of"),
+            (#"{"version":2}"#, "version"),
+            ("[1,2]", "not a JSON object"),
+        ]
+        for (text, expected) in cases {
+            let message = problem(text)
+            XCTAssertNotNil(message, text)
+            XCTAssertTrue(message?.contains(expected) ?? false, "\(text): \(message ?? "accepted")")
+        }
+    }
+
+    func testSyntaxErrorSaysWhere() {
+        let message = problem("{\"ids\": {\"a\": 1,\n  }")
+        XCTAssertNotNil(message)
+        XCTAssertTrue(message?.contains("2:") ?? false, message ?? "")
+    }
+}
