@@ -19,7 +19,18 @@ enum CommandTable {
                 "Safe as PID 1: it reaps every zombie. SIGTERM or SIGINT stop every instance,",
                 "dependents first, and exit 0. SIGHUP reloads (as 'fom reload'). Events also go to stderr.",
             ],
-            spec: ArgumentSpec(), run: DaemonCommand.run),
+            // --handover, --previous-binary and --refused are internal to 'fom upgrade'.
+            spec: ArgumentSpec(options: ["--handover", "--previous-binary", "--refused"]), run: DaemonCommand.run),
+        CommandInfo(
+            name: "upgrade", aliases: [], usage: "fom upgrade [--binary PATH]",
+            summary: "replace the daemon's binary in place: same pid, every instance keeps running",
+            details: [
+                "Once no client waits for an answer, the daemon hands its whole state to the new binary",
+                "(default: its own executable path, so replacing the file and running 'fom upgrade' is the",
+                "whole procedure) and execs it. No instance is stopped, no log line is lost. A binary that",
+                "cannot take the state hands it back to the previous one: exit 1, with the reason.",
+            ],
+            spec: ArgumentSpec(options: ["--binary"]), run: UpgradeCommand.run),
         CommandInfo(
             name: "start", aliases: [], usage: "fom start [ID|NAME|all ...] [--no-wait]",
             summary: "start instances (default: every autostart instance) and their dependencies",

@@ -87,6 +87,7 @@ extension Supervisor {
                     ("uptimeMs", JSONValue(Int((Clock.monotonicNanoseconds() - started) / 1_000_000))),
                     ("config", .string(options.config.path)), ("rssBytes", JSONValue(ProcFS.ownRSS())),
                     ("envFile", .string(options.envFile)),
+                    ("reexecutedAtMs", JSONValue(optional: handover.reexecutedWallMs.map { Int($0) })),
                 ]))
         case .list:
             reply(fd, rows(instances))
@@ -149,6 +150,8 @@ extension Supervisor {
                 instance.err.flush()
             }
             reply(fd, Response.ok())
+        case .upgrade:
+            requestUpgrade(client: fd, binary: request.binary)
         case .kill:
             clients[fd]?.awaitingAnswer = true
             killClients.append(fd)

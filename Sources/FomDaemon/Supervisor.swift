@@ -93,7 +93,9 @@ public final class Supervisor {
     static let memoryCheckInterval: Duration = .seconds(3)
     /// One buffer for every pipe read: log capture copies nothing it does not have to.
     let readBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 256 << 10, alignment: 16)
-    let started = Clock.monotonicNanoseconds()
+    var started = Clock.monotonicNanoseconds()
+    /// `fom upgrade`: the pending request, the daemon lock, the last re-exec (Handover/).
+    var handover = HandoverInfo()
     /// The fingerprint of the supervisor.json text this daemon runs, so the CLI can tell that the
     /// file changed since.
     var configDigest: String { options.configDigest }
@@ -161,7 +163,11 @@ public final class Supervisor {
         if !strangers.isEmpty { post(.orchestrate(.hold(strangersNote))) }
         post(.orchestrate(.startup))
         settle()
+        return runLoop()
+    }
 
+    /// The loop proper, shared by a fresh start and a daemon that took a handed state.
+    func runLoop() -> Int32 {
         while !finished {
             let events = poll.wait(timeoutMs: timeoutUntilNextDeadline())
             for event in events { dispatch(event) }
@@ -297,6 +303,7 @@ public final class Supervisor {
         repeat { drain() } while answerWaiters()
         if stateDirty { saveState() }
         scheduleMemoryCheck()
+        if handover.pending != nil { upgradeIfQuiet() }
     }
 
     func saveState() {

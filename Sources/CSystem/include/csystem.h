@@ -62,4 +62,12 @@ void *csys_memrchr(const void *s, int c, size_t n);
 // F_SETPIPE_SZ is Linux-only and needs _GNU_SOURCE.
 int csys_set_pipe_size(int fd, int bytes);
 
+// memfd_create needs _GNU_SOURCE; the handed state of `fom upgrade` lives in one (no MFD_CLOEXEC:
+// it must survive the exec).
+int csys_memfd_create(const char *name);
+// SCM_RIGHTS: the CMSG_* helpers are macros. Sends up to 64 descriptors with a few bytes of data.
+ssize_t csys_send_fds(int sock, const int *fds, int count, const void *data, size_t length);
+// Receives data and up to `max` descriptors (marked close-on-exec); *count gets how many came.
+ssize_t csys_recv_fds(int sock, int *fds, int max, int *count, void *data, size_t length);
+
 #endif

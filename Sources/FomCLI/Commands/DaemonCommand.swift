@@ -9,6 +9,13 @@ enum DaemonCommand {
     static func run(_ args: ParsedArguments) throws -> Int32 {
         if let extra = args.positionals.first { throw UsageError("fom daemon: unexpected argument \"\(extra)\"") }
         let signalFD = try Supervisor.blockSignals()
+        if let handed = args.options["--handover"] {
+            // Internal: `fom upgrade` exec'd this binary in the daemon's own process.
+            guard let stateFD = Int32(handed), let previous = args.options["--previous-binary"].flatMap({ Int32($0) })
+            else { throw UsageError("fom daemon: --handover is internal to 'fom upgrade'") }
+            return Supervisor.takeOver(
+                stateFD: stateFD, previousBinary: previous, refused: args.options["--refused"], signalFD: signalFD)
+        }
         let context = try Context.load(args)
         try context.runtime.prepare()
         guard let lock = context.runtime.lock() else {
@@ -21,6 +28,7 @@ enum DaemonCommand {
             configDigest: context.configDigest)
         options.envFileRequired = context.envName != nil
         let supervisor = try Supervisor(options)
+        supervisor.daemonLockFD = lock  // kept across `fom upgrade`'s exec
         return try supervisor.run(signalFD: signalFD)
     }
 
@@ -80,8 +88,14 @@ enum DaemonCommand {
             let uptime = answer["uptimeMs"]?.intValue ?? 0
             // The env file too: the daemon reads the one it was started with, whatever `--env` says now.
             let envFile = answer["envFile"]?.stringValue.map { ", env file \($0)" } ?? ""
+            let version = answer["version"]?.stringValue.map { ", version \($0)" } ?? ""
+            // When `fom upgrade` last re-executed it (same pid, same instances).
+            let reexecuted =
+                answer["reexecutedAtMs"]?.intValue.map {
+                    ", re-executed \(Output.duration(ms: Int(Clock.wallMilliseconds()) - $0)) ago"
+                } ?? ""
             Output.out(
-                "pong: daemon pid \(pid), up \(Output.duration(ms: uptime)), \(answer["config"]?.stringValue ?? "")\(envFile)"
+                "pong: daemon pid \(pid), up \(Output.duration(ms: uptime))\(version)\(reexecuted), \(answer["config"]?.stringValue ?? "")\(envFile)"
             )
         }
         return 0

@@ -1,0 +1,16 @@
+/// What the daemon keeps about `fom upgrade`: the request waiting for a quiet moment, the
+/// daemon lock's descriptor (it must survive the exec, or a second daemon could start), and the
+/// last re-exec, which `fom ping` shows.
+struct HandoverInfo {
+    struct Pending {
+        let client: Int32
+        /// nil: the daemon's own executable path (replace the file, run `fom upgrade`).
+        let binary: String?
+    }
+
+    var pending: Pending?
+    var lockFD: Int32 = -1
+    /// Wall-clock time of the last re-exec, and the version it came from.
+    var reexecutedWallMs: Int64?
+    var previousVersion: String?
+}
