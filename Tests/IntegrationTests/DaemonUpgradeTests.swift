@@ -1,0 +1,146 @@
+import Foundation
+import XCTest
+
+/// `fom upgrade` against the real daemon and real children: the daemon execs a binary in its own
+/// process and hands it its whole state, so instances, pids, counters, deadlines and log lines
+/// all go on as if nothing happened.
+final class DaemonUpgradeTests: XCTestCase {
+    var harness: FomHarness!
+
+    override func tearDown() {
+        harness?.tearDown()
+        harness = nil
+    }
+
+    func make(_ instances: String) throws -> FomHarness {
+        harness = try FomHarness(config: "{ \"instances\": [\(instances)] }")
+        return harness
+    }
+
+    /// A child that prints 1, 2, 3, ... every 5 ms.
+    static let counter = """
+        {"name": "counter", "kind": "process", "command": ["python3", "-u", "-c",
+         "import itertools, time\\nfor i in itertools.count(1):\\n    print(i, flush=True)\\n    time.sleep(0.005)"]}
+        """
+
+    /// The counter's log has every number from 1 to its last, once each and in order.
+    func assertNoGapNoDuplicate(_ h: FomHarness, file: StaticString = #filePath, line: UInt = #line) {
+        let numbers = h.read(".fom/logs/counter.out.log").split(separator: "\n").map { Int($0) }
+        XCTAssertFalse(numbers.isEmpty, file: file, line: line)
+        XCTAssertFalse(numbers.contains(nil), "a line that is not a whole number", file: file, line: line)
+        let values = numbers.compactMap { $0 }
+        XCTAssertEqual(values, Array(1...max(values.count, 1)), "gap or duplicate in the counter's log", file: file, line: line)
+    }
+
+    func counterLines(_ h: FomHarness) -> Int { h.read(".fom/logs/counter.out.log").split(separator: "\n").count }
+
+    func testUpgradeKeepsTheDaemonAndInstancePidsAndLosesNoLine() throws {
+        let h = try make(Self.counter)
+        XCTAssertEqual(h.fom("start").code, 0)
+        guard let daemon = h.daemonPid(), let child = h.pid("counter") else { return XCTFail("\(h.list())") }
+        h.waitUntil("the counter has printed") { counterLines(h) > 50 }
+        for round in 1...3 {
+            let upgrade = h.fom("upgrade")
+            XCTAssertEqual(upgrade.code, 0, upgrade.err)
+            XCTAssertTrue(upgrade.out.contains("upgraded: daemon pid \(daemon)"), upgrade.out)
+            XCTAssertEqual(h.daemonPid(), daemon, "round \(round)")
+            XCTAssertEqual(h.pid("counter"), child, "round \(round)")
+            let seen = counterLines(h)
+            h.waitUntil("the counter's lines still arrive") { counterLines(h) > seen + 20 }
+        }
+        let ping = h.fom("ping")
+        XCTAssertTrue(ping.out.contains("version "), ping.out)
+        XCTAssertTrue(ping.out.contains("re-executed"), ping.out)
+        XCTAssertTrue(h.read(".fom/logs/fom.log").contains("daemon re-executed"), h.read(".fom/logs/fom.log"))
+        XCTAssertEqual(h.fom("stop", "counter").code, 0)
+        XCTAssertEqual(h.list()["counter"]?["restarts"] as? Int, 0)
+        assertNoGapNoDuplicate(h)
+    }
+
+    func testCrashLoopAndBackoffKeepTheirCountsAndDeadlinesAcrossTheUpgrade() throws {
+        let h = try make(
+            """
+            {"name": "waiter", "kind": "process", "maxRestarts": 20, "backoff": {"initial": "4s", "max": "30s"},
+             "command": ["/bin/sh", "-c", "exit 3"]},
+            {"name": "looper", "kind": "process", "maxRestarts": 1000, "backoff": {"initial": "50ms", "max": "50ms"},
+             "command": ["/bin/sh", "-c", "exit 4"]}
+            """)
+        XCTAssertEqual(h.fom("start", "--no-wait").code, 0)
+        h.waitUntil("waiter in backoff after its first failed start") {
+            h.status("waiter") == "backoff" && (h.list()["looper"]?["restarts"] as? Int ?? 0) >= 3
+        }
+        let before = h.list()
+        guard let nextTry = before["waiter"]?["nextTryMs"] as? Int, let loops = before["looper"]?["restarts"] as? Int
+        else { return XCTFail("\(before)") }
+        XCTAssertEqual(before["waiter"]?["restarts"] as? Int, 1)
+        let upgrade = h.fom("upgrade")
+        XCTAssertEqual(upgrade.code, 0, upgrade.err)
+        let after = h.list()
+        XCTAssertEqual(after["waiter"]?["status"] as? String, "backoff")
+        XCTAssertEqual(after["waiter"]?["restarts"] as? Int, 1)
+        // The retry is due when it was due (the wall clock shown moves by rounding only).
+        let nextTryAfter = after["waiter"]?["nextTryMs"] as? Int ?? 0
+        XCTAssertLessThan(abs(nextTryAfter - nextTry), 250, "next try moved from \(nextTry) to \(nextTryAfter)")
+        XCTAssertGreaterThanOrEqual(after["looper"]?["restarts"] as? Int ?? 0, loops)
+        // The loop goes on counting from where it was, and the waiter's retry comes at its time.
+        h.waitUntil("looper keeps restarting") { (h.list()["looper"]?["restarts"] as? Int ?? 0) > loops + 3 }
+        h.waitUntil("waiter retried once its backoff ran out", timeout: 15) {
+            (h.list()["waiter"]?["restarts"] as? Int ?? 0) == 2
+        }
+        let history = h.fom("describe", "waiter")
+        XCTAssertEqual(history.out.components(separatedBy: "exited with code 3").count - 1, 3, history.out)
+    }
+
+    func testAWaitingRestartClientGetsItsAnswer() throws {
+        let port = FomHarness.freePort()
+        let h = try make(
+            """
+            {"name": "slow", "kind": "process", "ready": {"tcp": \(port)}, "readyTimeout": "30s",
+             "command": ["python3", "-c",
+              "import socket, time\\ntime.sleep(1.5)\\ns = socket.socket()\\ns.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)\\ns.bind(('127.0.0.1', \(port)))\\ns.listen()\\ntime.sleep(3600)"]}
+            """)
+        XCTAssertEqual(h.fom("start").code, 0)
+        guard let first = h.pid("slow"), let daemon = h.daemonPid() else { return XCTFail("\(h.list())") }
+        let restart = try h.startInBackground(["restart", "slow"], stdout: "restart.out", stderr: "restart.err")
+        h.waitUntil("the restart is under way") { h.status("slow") == "starting" && h.pid("slow") != first }
+        let upgrade = h.fom("upgrade")
+        XCTAssertEqual(upgrade.code, 0, upgrade.err)
+        h.waitUntil("the restart client has its answer") { !restart.isRunning }
+        XCTAssertEqual(restart.terminationStatus, 0, h.read("restart.err"))
+        XCTAssertTrue(h.read("restart.out").contains("online"), h.read("restart.out"))
+        XCTAssertEqual(h.daemonPid(), daemon)
+        XCTAssertEqual(h.status("slow"), "online")
+    }
+
+    func testABinaryThatRefusesTheStateLeavesTheOldDaemonRunningEverything() throws {
+        let h = try make(Self.counter)
+        // Test-only: the daemon that takes a handed state refuses it.
+        h.extraEnvironment["FOM_TEST_REFUSE_HANDOVER"] = "1"
+        XCTAssertEqual(h.fom("start").code, 0)
+        guard let daemon = h.daemonPid(), let child = h.pid("counter") else { return XCTFail("\(h.list())") }
+        h.waitUntil("the counter has printed") { counterLines(h) > 50 }
+        let upgrade = h.fom("upgrade")
+        XCTAssertEqual(upgrade.code, 1)
+        XCTAssertTrue(upgrade.err.contains("refused the handed state"), upgrade.err)
+        XCTAssertTrue(upgrade.err.contains("FOM_TEST_REFUSE_HANDOVER"), upgrade.err)
+        XCTAssertEqual(h.daemonPid(), daemon)
+        XCTAssertEqual(h.pid("counter"), child)
+        XCTAssertEqual(h.status("counter"), "online")
+        XCTAssertFalse(h.fom("ping").out.contains("re-executed"))
+        let seen = counterLines(h)
+        h.waitUntil("the counter's lines still arrive") { counterLines(h) > seen + 20 }
+        XCTAssertEqual(h.fom("stop", "counter").code, 0)
+        assertNoGapNoDuplicate(h)
+    }
+
+    func testUpgradeToAPathThatIsNotABinaryChangesNothing() throws {
+        let h = try make(Self.counter)
+        XCTAssertEqual(h.fom("start").code, 0)
+        guard let child = h.pid("counter") else { return XCTFail("\(h.list())") }
+        try h.write("not-a-binary", "just text\n")
+        let upgrade = h.fom("upgrade", "--binary", "not-a-binary")
+        XCTAssertEqual(upgrade.code, 1)
+        XCTAssertTrue(upgrade.err.contains("not an executable file"), upgrade.err)
+        XCTAssertEqual(h.pid("counter"), child)
+    }
+}
