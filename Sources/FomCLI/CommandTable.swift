@@ -19,8 +19,10 @@ enum CommandTable {
                 "Safe as PID 1: it reaps every zombie. SIGTERM or SIGINT stop every instance,",
                 "dependents first, and exit 0. SIGHUP reloads (as 'fom reload'). Events also go to stderr.",
             ],
-            // --handover, --previous-binary and --refused are internal to 'fom upgrade'.
-            spec: ArgumentSpec(options: ["--handover", "--previous-binary", "--refused"]), run: DaemonCommand.run),
+            // --handover, --previous-binary and --refused are internal to 'fom upgrade'; --hold
+            // runs the descriptor holder the daemon starts.
+            spec: ArgumentSpec(options: ["--handover", "--previous-binary", "--refused", "--hold"]),
+            run: DaemonCommand.run),
         CommandInfo(
             name: "upgrade", aliases: [], usage: "fom upgrade [--binary PATH]",
             summary: "replace the daemon's binary in place: same pid, every instance keeps running",

@@ -159,6 +159,7 @@ public final class Supervisor {
         poll.add(listenFD, token: Token.listener.with(0))
         log("fom", "daemon started (pid \(getpid()), config \(options.config.path))")
 
+        adopt(connectHolder())
         cleanUpEarlierRun()
         if !strangers.isEmpty { post(.orchestrate(.hold(strangersNote))) }
         post(.orchestrate(.startup))
@@ -177,6 +178,7 @@ public final class Supervisor {
         for (fd, _) in clients { FileDescriptor.close(fd) }
         unlink(options.runtime.socket)
         log("fom", "daemon stopped")
+        dismissHolder()
         return 0
     }
 
@@ -189,7 +191,9 @@ public final class Supervisor {
             guard ProcFS.isSameRun(running.pid, startTime: running.startTime) else { continue }
             if !(found[name] ?? []).contains(running.pid) { found[name, default: []].append(running.pid) }
         }
-        state.running = [:]
+        // Instances adopted from the descriptor holder keep running (Handover/Supervisor+Holder).
+        for name in handover.adoptedNames { found[name] = nil }
+        state.running = state.running.filter { handover.adoptedNames.contains($0.key) }
         for (name, pids) in found {
             guard let instance = byName[name] else {
                 // An instance no longer in the config: its processes must not live on.

@@ -93,3 +93,11 @@ public enum Handover {
         return (Array(data[0..<n]), Array(fds[0..<Int(count)]))
     }
 }
+
+extension Handover {
+    /// Blocking again (a descriptor accepted non-blocking that is then read one record per event).
+    public static func setBlocking(_ fd: Int32) {
+        let flags = fcntl(fd, F_GETFL)
+        if flags >= 0 { _ = fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) }
+    }
+}

@@ -8,6 +8,10 @@ import SystemKit
 enum DaemonCommand {
     static func run(_ args: ParsedArguments) throws -> Int32 {
         if let extra = args.positionals.first { throw UsageError("fom daemon: unexpected argument \"\(extra)\"") }
+        if let socket = args.options["--hold"] {
+            // Internal: the descriptor holder the daemon starts (see DescriptorHolder).
+            return DescriptorHolder.run(socketPath: socket)
+        }
         let signalFD = try Supervisor.blockSignals()
         if let handed = args.options["--handover"] {
             // Internal: `fom upgrade` exec'd this binary in the daemon's own process.
@@ -36,6 +40,8 @@ enum DaemonCommand {
     /// runtime directory's marker. Stop them as the daemon would: stop signal and SIGCONT, then
     /// SIGKILL after the longest killTimeout.
     static func stopOrphans(_ context: Context) -> Int32 {
+        // The holder of the daemon that died lets its pipes go (after the stop: it holds no process).
+        defer { Supervisor.dismissHolder(runtime: context.runtime) }
         let found = ProcessTree.membersByName(treeKey: context.runtime.treeKey)
         let pids = found.values.flatMap { $0 }
         guard !pids.isEmpty else {

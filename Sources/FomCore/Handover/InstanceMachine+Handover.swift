@@ -75,6 +75,7 @@ extension InstanceMachine.Parts {
         switch record.status {
         case .exited(let code): o["code"] = JSONValue(Int(code))
         case .signaled(let s): o["signal"] = JSONValue(Int(s))
+        case .unknown: o["unknown"] = true
         }
         o["stoppedBy"] = JSONValue(optional: record.stoppedBy)
         o["neededKill"] = .bool(record.neededKill)
@@ -87,6 +88,8 @@ extension InstanceMachine.Parts {
             status = .exited(code)
         } else if let s = r.optionalInt("signal").flatMap({ Int32(exactly: $0) }) {
             status = .signaled(s)
+        } else if r.value["unknown"]?.boolValue == true {
+            status = .unknown
         } else {
             throw r.fail("neither a code nor a signal")
         }

@@ -13,4 +13,10 @@ struct HandoverInfo {
     /// Wall-clock time of the last re-exec, and the version it came from.
     var reexecutedWallMs: Int64?
     var previousVersion: String?
+    /// The connection to the descriptor holder (-1: none), and the key of each pipe it holds.
+    var holderFD: Int32 = -1
+    var heldKeys: [Int32: String] = [:]
+    /// Processes adopted after a daemon crash (not our children): pidfd -> instance.
+    var adopted: [Int32: ManagedInstance] = [:]
+    var adoptedNames: Set<String> = []
 }

@@ -111,6 +111,10 @@ extension Supervisor {
             instance.waitingFor = item.optionalString("waitingFor")
             instance.startedWallMs = Int64(try item.int("startedWallMs"))
             instance.onlineWallMs = Int64(try item.int("onlineWallMs"))
+            if item.optionalInt("adoptedPidfd") != nil {
+                handover.adopted[try descriptor(item, "adoptedPidfd")] = instance
+                handover.adoptedNames.insert(name)
+            }
             instance.out.partial = try item.bytes("outPartial")
             instance.err.partial = try item.bytes("errPartial")
         }
@@ -123,6 +127,10 @@ extension Supervisor {
         }
         listenFD = try descriptor(r, "listenFD")
         handover.lockFD = try descriptor(r, "lockFD", optional: true)
+        handover.holderFD = try descriptor(r, "holderFD", optional: true)
+        for item in try r.array("held") {
+            handover.heldKeys[try descriptor(item, "fd")] = try item.string("key")
+        }
         for item in try r.array("clients") {
             let fd = try descriptor(item, "fd")
             let client = ControlConnection()
@@ -153,6 +161,7 @@ extension Supervisor {
         for fd in clients.keys { poll.add(fd, token: Token.client.with(Int(fd))) }
         for fd in pipes.keys { poll.add(fd, token: Token.pipe.with(Int(fd))) }
         for fd in pidfds.keys { poll.add(fd, token: Token.pidfd.with(Int(fd))) }
+        for fd in handover.adopted.keys { poll.add(fd, token: Token.pidfd.with(Int(fd))) }
         for instance in instances {
             if case .starting = instance.machine.phase { startProbe(instance) }
         }

@@ -85,6 +85,8 @@ extension Supervisor {
     var inheritedDescriptors: [Int32] {
         var fds = [listenFD] + Array(clients.keys) + Array(pipes.keys) + Array(pidfds.keys)
         if handover.lockFD >= 0 { fds.append(handover.lockFD) }
+        if handover.holderFD >= 0 { fds.append(handover.holderFD) }
+        fds += handover.adopted.keys
         return fds
     }
 
@@ -105,6 +107,9 @@ extension Supervisor {
         o["listenFD"] = JSONValue(Int(listenFD))
         o["lockFD"] = JSONValue(Int(handover.lockFD))
         o["upgradeClient"] = JSONValue(Int(upgradeClient))
+        o["holderFD"] = JSONValue(Int(handover.holderFD))
+        o["held"] = .array(
+            handover.heldKeys.sorted { $0.key < $1.key }.map { ["fd": JSONValue(Int($0.key)), "key": .string($0.value)] })
         o["clients"] = .array(
             clients.sorted { $0.key < $1.key }.map { fd, c in
                 [
@@ -136,6 +141,7 @@ extension Supervisor {
         o["waitingFor"] = JSONValue(optional: i.waitingFor)
         o["startedWallMs"] = JSONValue(Int(i.startedWallMs))
         o["onlineWallMs"] = JSONValue(Int(i.onlineWallMs))
+        o["adoptedPidfd"] = JSONValue(optional: handover.adopted.first { $0.value === i }.map { Int($0.key) })
         o["outPartial"] = JSONValue(bytes: i.out.partial)
         o["errPartial"] = JSONValue(bytes: i.err.partial)
         return .object(o)
