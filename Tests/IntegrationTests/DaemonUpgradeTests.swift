@@ -144,3 +144,66 @@ final class DaemonUpgradeTests: XCTestCase {
         XCTAssertEqual(h.pid("counter"), child)
     }
 }
+
+/// A crash or `kill -9` of the daemon: the descriptor holder keeps the pipes, the next daemon
+/// takes them back and adopts the running instances.
+final class DaemonCrashAdoptionTests: XCTestCase {
+    var harness: FomHarness!
+
+    override func tearDown() {
+        harness?.tearDown()
+        harness = nil
+    }
+
+    func holderPids(_ h: FomHarness) -> [Int32] { FomHarness.pids(withToken: h.dir + "/.fom/holder.sock") }
+
+    func testKillDashNineOfTheDaemonThenPingAdoptsTheCounterWithNoGapNoDuplicate() throws {
+        let h = try FomHarness(config: "{ \"instances\": [\(DaemonUpgradeTests.counter)] }")
+        harness = h
+        XCTAssertEqual(h.fom("start").code, 0)
+        guard let daemon = h.daemonPid(), let child = h.pid("counter") else { return XCTFail("\(h.list())") }
+        func lines() -> Int { h.read(".fom/logs/counter.out.log").split(separator: "\n").count }
+        h.waitUntil("the counter has printed") { lines() > 50 }
+        XCTAssertEqual(holderPids(h).count, 1, "one descriptor holder")
+        kill(daemon, SIGKILL)
+        h.waitUntil("the daemon is gone") { !FomHarness.isAlive(daemon) }
+        // The counter goes on printing into the held pipe while no daemon reads it.
+        XCTAssertTrue(FomHarness.isAlive(child))
+        let ping = h.fom("ping")
+        XCTAssertEqual(ping.code, 0, ping.err)
+        XCTAssertEqual(h.pid("counter"), child, "the counter was adopted, not restarted")
+        XCTAssertEqual(h.status("counter"), "online")
+        XCTAssertEqual(FomHarness.pids(withToken: "itertools").count, 1, "the counter runs once")
+        XCTAssertTrue(h.read(".fom/logs/fom.log").contains("adopted pid \(child)"), h.read(".fom/logs/fom.log"))
+        let seen = lines()
+        h.waitUntil("the counter's lines still arrive") { lines() > seen + 20 }
+        // Its end is seen through a pidfd; not a child of this daemon, so the code is unknown.
+        XCTAssertEqual(h.fom("stop", "counter").code, 0)
+        let describe = h.fom("describe", "counter")
+        XCTAssertTrue(describe.out.contains("exit code unknown"), describe.out)
+        let numbers = h.read(".fom/logs/counter.out.log").split(separator: "\n").compactMap { Int($0) }
+        XCTAssertEqual(numbers, Array(1...max(numbers.count, 1)), "gap or duplicate in the counter's log")
+        // A clean exit of the daemon ends its holder.
+        XCTAssertEqual(h.fom("kill").code, 0)
+        h.waitUntil("the holder has exited") { holderPids(h).isEmpty }
+    }
+
+    func testAnInstanceThatEndedWhileNoDaemonRanIsRestartedAndItsLastLinesKept() throws {
+        let h = try FomHarness(
+            config: """
+                { "instances": [ {"name": "brief", "kind": "process", "minUptime": "100ms",
+                  "command": ["/bin/sh", "-c", "while [ ! -f stop-now ]; do sleep 0.02; done; echo last words; exit 0"]} ] }
+                """)
+        harness = h
+        XCTAssertEqual(h.fom("start").code, 0)
+        guard let daemon = h.daemonPid(), let first = h.pid("brief") else { return XCTFail("\(h.list())") }
+        kill(daemon, SIGKILL)
+        h.waitUntil("the daemon is gone") { !FomHarness.isAlive(daemon) }
+        try h.write("stop-now", "")
+        h.waitUntil("the instance has ended") { !FomHarness.isAlive(first) }
+        try FileManager.default.removeItem(atPath: h.path("stop-now"))
+        XCTAssertEqual(h.fom("ping").code, 0)
+        h.waitUntil("a new run is online") { h.status("brief") == "online" && h.pid("brief") != first }
+        XCTAssertTrue(h.read(".fom/logs/brief.out.log").contains("last words"), "what it printed with no daemon is kept")
+    }
+}
