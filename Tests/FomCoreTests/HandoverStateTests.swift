@@ -50,7 +50,8 @@ final class HandoverStateTests: XCTestCase {
             XCTAssertEqual(try roundTrip(parts), shifted(parts), "\(phase)")
         }
         let fresh = InstanceMachine.Parts(
-            phase: .backoff(until: before + .seconds(1)), failures: 1, restarts: 1, lastExit: ExitRecord(status: .exited(3)),
+            phase: .backoff(until: before + .seconds(1)), failures: 1, restarts: 1,
+            lastExit: ExitRecord(status: .exited(3)),
             startedAt: nil, stopReason: "user")
         XCTAssertEqual(try roundTrip(fresh), shifted(fresh))
     }
@@ -129,8 +130,12 @@ final class HandoverStateTests: XCTestCase {
     }
 
     func testAMissingFieldIsNamed() throws {
-        let text = HandoverDocument.encode(["phase": ["name": "backoff"], "failures": 1, "restarts": 1, "stopReason": "user"])
-        XCTAssertThrowsError(try InstanceMachine.Parts(json: HandoverReader(try HandoverDocument.decode(text)), now: after)) {
+        let text = HandoverDocument.encode([
+            "phase": ["name": "backoff"], "failures": 1, "restarts": 1, "stopReason": "user",
+        ])
+        XCTAssertThrowsError(
+            try InstanceMachine.Parts(json: HandoverReader(try HandoverDocument.decode(text)), now: after)
+        ) {
             XCTAssertEqual("\($0)", "state.phase.retryInNs is not a number")
         }
     }

@@ -29,7 +29,8 @@ final class DaemonUpgradeTests: XCTestCase {
         XCTAssertFalse(numbers.isEmpty, file: file, line: line)
         XCTAssertFalse(numbers.contains(nil), "a line that is not a whole number", file: file, line: line)
         let values = numbers.compactMap { $0 }
-        XCTAssertEqual(values, Array(1...max(values.count, 1)), "gap or duplicate in the counter's log", file: file, line: line)
+        XCTAssertEqual(
+            values, Array(1...max(values.count, 1)), "gap or duplicate in the counter's log", file: file, line: line)
     }
 
     func counterLines(_ h: FomHarness) -> Int { h.read(".fom/logs/counter.out.log").split(separator: "\n").count }
@@ -204,6 +205,7 @@ final class DaemonCrashAdoptionTests: XCTestCase {
         try FileManager.default.removeItem(atPath: h.path("stop-now"))
         XCTAssertEqual(h.fom("ping").code, 0)
         h.waitUntil("a new run is online") { h.status("brief") == "online" && h.pid("brief") != first }
-        XCTAssertTrue(h.read(".fom/logs/brief.out.log").contains("last words"), "what it printed with no daemon is kept")
+        XCTAssertTrue(
+            h.read(".fom/logs/brief.out.log").contains("last words"), "what it printed with no daemon is kept")
     }
 }

@@ -51,7 +51,8 @@ extension InstanceMachine.Parts {
         switch try p.string("name") {
         case "stopped": phase = .stopped
         case "waiting": phase = .waiting
-        case "starting": phase = .starting(pid: try pid(), readyBy: p.optionalInt("readyInNs").map { now + .nanoseconds($0) })
+        case "starting":
+            phase = .starting(pid: try pid(), readyBy: p.optionalInt("readyInNs").map { now + .nanoseconds($0) })
         case "online": phase = .online(pid: try pid(), since: now + .nanoseconds(-(try p.int("onlineAgoNs"))))
         case "stopping":
             let pid = p.optionalInt("pid").flatMap { Int32(exactly: $0) }
@@ -93,7 +94,8 @@ extension InstanceMachine.Parts {
         } else {
             throw r.fail("neither a code nor a signal")
         }
-        return ExitRecord(status: status, stoppedBy: r.optionalString("stoppedBy"), neededKill: try r.bool("neededKill"))
+        return ExitRecord(
+            status: status, stoppedBy: r.optionalString("stoppedBy"), neededKill: try r.bool("neededKill"))
     }
 
     static func json(_ then: InstanceMachine.AfterStop) -> JSONValue {

@@ -102,7 +102,9 @@ extension Supervisor {
                 instance.leftovers[pid] = pidfd
                 pidfds[pidfd] = (instance, pid)
             }
-            guard let startTime = UInt64(try item.string("startTime")) else { throw item.fail("startTime is not a number") }
+            guard let startTime = UInt64(try item.string("startTime")) else {
+                throw item.fail("startTime is not a number")
+            }
             instance.startTime = startTime
             instance.lastCommand = try item.strings("lastCommand")
             instance.spawnedEnvironment = try item.stringMap("spawnedEnvironment")
@@ -148,7 +150,8 @@ extension Supervisor {
     /// Goes on where the previous binary stopped: the descriptors back in the poll set (and
     /// close-on-exec again), a fresh ready probe for each starting instance, the answer to the
     /// `fom upgrade` client, then the loop.
-    func resume(_ r: HandoverReader, signalFD: Int32, stateFD: Int32, previousBinary: Int32, refused: String?) -> Int32 {
+    func resume(_ r: HandoverReader, signalFD: Int32, stateFD: Int32, previousBinary: Int32, refused: String?) -> Int32
+    {
         Limits.raiseOpenFilesToHardLimit()
         self.signalFD = signalFD
         Signals.ignore(SIGPIPE)

@@ -109,7 +109,9 @@ extension Supervisor {
         o["upgradeClient"] = JSONValue(Int(upgradeClient))
         o["holderFD"] = JSONValue(Int(handover.holderFD))
         o["held"] = .array(
-            handover.heldKeys.sorted { $0.key < $1.key }.map { ["fd": JSONValue(Int($0.key)), "key": .string($0.value)] })
+            handover.heldKeys.sorted { $0.key < $1.key }.map {
+                ["fd": JSONValue(Int($0.key)), "key": .string($0.value)]
+            })
         o["clients"] = .array(
             clients.sorted { $0.key < $1.key }.map { fd, c in
                 [
@@ -131,7 +133,9 @@ extension Supervisor {
         o["stdoutFD"] = JSONValue(Int(i.stdoutFD))
         o["stderrFD"] = JSONValue(Int(i.stderrFD))
         o["leftovers"] = .array(
-            i.leftovers.sorted { $0.key < $1.key }.map { ["pid": JSONValue(Int($0.key)), "pidfd": JSONValue(Int($0.value))] })
+            i.leftovers.sorted { $0.key < $1.key }.map {
+                ["pid": JSONValue(Int($0.key)), "pidfd": JSONValue(Int($0.value))]
+            })
         o["startTime"] = .string(String(i.startTime))
         o["lastCommand"] = .array(i.lastCommand.map { .string($0) })
         o["spawnedEnvironment"] = .object(
