@@ -101,3 +101,18 @@ extension Handover {
         if flags >= 0 { _ = fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) }
     }
 }
+
+extension Handover {
+    /// How long ago a process started, from its start time in clock ticks since boot (/proc's
+    /// field 22) and the time since boot (/proc/uptime); nil when unknown. For an adopted
+    /// instance's uptime.
+    public static func age(ofStartTicks ticks: UInt64) -> Int64? {
+        guard let text = Files.readText("/proc/uptime"), let first = text.split(separator: " ").first,
+            let uptime = Double(first)
+        else { return nil }
+        let hz = Double(sysconf(Int32(_SC_CLK_TCK)))
+        guard hz > 0 else { return nil }
+        let age = (uptime - Double(ticks) / hz) * 1e9
+        return age > 0 ? Int64(age) : 0
+    }
+}

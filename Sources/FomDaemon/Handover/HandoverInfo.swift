@@ -16,6 +16,7 @@ struct HandoverInfo {
     /// The connection to the descriptor holder (-1: none), and the key of each pipe it holds.
     var holderFD: Int32 = -1
     var heldKeys: [Int32: String] = [:]
+    var restartingHolder = false
     /// Processes adopted after a daemon crash (not our children): pidfd -> instance.
     var adopted: [Int32: ManagedInstance] = [:]
     var adoptedNames: Set<String> = []

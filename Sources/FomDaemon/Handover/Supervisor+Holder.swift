@@ -95,9 +95,20 @@ extension Supervisor {
         do {
             try Handover.send(handover.holderFD, fds: fds, data: Array(text.utf8))
         } catch {
-            log("fom", "the descriptor holder is gone (\(error)): a crash of the daemon would restart every instance")
             FileDescriptor.close(handover.holderFD)
             handover.holderFD = -1
+            guard text != "bye" else { return }
+            guard !handover.restartingHolder else {
+                return log("fom", "no descriptor holder (\(error)): a crash of the daemon would restart every instance")
+            }
+            // It was killed: a new one gets every pipe held now (once; a second failure is logged).
+            log("fom", "the descriptor holder is gone (\(error)): starting a new one")
+            handover.restartingHolder = true
+            defer { handover.restartingHolder = false }
+            startHolder()
+            for (fd, key) in handover.heldKeys.sorted(by: { $0.key < $1.key }) {
+                tellHolder("add \(key)", fds: [fd])
+            }
         }
     }
 
@@ -163,11 +174,15 @@ extension Supervisor {
         streams: [(stream: String, fd: Int32, key: String)]
     ) {
         let t = now
+        // Its uptime counts from its own start, not from the adoption.
+        let age = Duration.nanoseconds(Handover.age(ofStartTicks: startTime) ?? 0)
         let phase: InstanceMachine.Phase =
-            instance.machine.readyTimeout.map { .starting(pid: pid, readyBy: t + $0) } ?? .online(pid: pid, since: t)
+            instance.machine.readyTimeout.map { .starting(pid: pid, readyBy: t + $0) }
+            ?? .online(pid: pid, since: t + (Duration.zero - age))
         instance.machine.restore(
             InstanceMachine.Parts(
-                phase: phase, failures: 0, restarts: 0, lastExit: nil, startedAt: t, stopReason: "user"))
+                phase: phase, failures: 0, restarts: 0, lastExit: nil, startedAt: t + (Duration.zero - age),
+                stopReason: "user"))
         for stream in streams {
             let isErr = stream.stream == "err"
             FileDescriptor.setNonBlocking(stream.fd)
@@ -183,7 +198,7 @@ extension Supervisor {
         }
         instance.spawnedEnvironment = environment
         instance.startTime = startTime
-        instance.startedWallMs = Clock.wallMilliseconds()
+        instance.startedWallMs = Clock.wallMilliseconds() - age.milliseconds
         instance.history.append(
             Timestamp.iso8601(epochMilliseconds: Clock.wallMilliseconds())
                 + " adopted pid \(pid) after a daemon crash (exit code will be unknown)")
