@@ -12,6 +12,7 @@ public enum FomCLI {
         "show": "use 'fom describe ID'",
         "info": "use 'fom describe ID'",
         "monit": "use 'fom list' and 'fom logs -f'",
+        "update": "use 'fom upgrade': the daemon re-executes its new binary in place and every instance keeps running",
     ]
 
     public static func main(_ arguments: [String]) -> Int32 {

@@ -206,7 +206,8 @@ extension Supervisor {
         handover.adoptedNames.insert(instance.name)
         poll.add(pidfd, token: Token.pidfd.with(Int(pidfd)))
         state.running[instance.name] = StateStore.Running(pid: pid, startTime: startTime)
-        setWanted(instance, true)
+        // Wanted down (a stop the crashed daemon had begun): adopted, then stopped as asked.
+        let wanted = instance.wantedUp
         stateDirty = true
         if case .starting = phase { startProbe(instance) }
         log(
@@ -214,6 +215,7 @@ extension Supervisor {
             "adopted pid \(pid), left running by a daemon that ended without stopping it; its pipes came back from the descriptor holder"
         )
         post(.orchestrate(.reached(instance.id, instance.condition)))
+        if !wanted { post(.orchestrate(.stop([instance.id]))) }
     }
 
     /// An adopted process ended: not our child, so its exit code is unknown.

@@ -205,5 +205,7 @@ extension Supervisor {
         guard let client = clients[fd] else { return }
         client.awaitingAnswer = false
         reply(fd, answer)
+        // A request pipelined after `upgrade` is served now, by the binary that runs.
+        if let client = clients[fd] { processInput(fd, client) }
     }
 }
