@@ -178,6 +178,12 @@ final class DaemonCrashAdoptionTests: XCTestCase {
         XCTAssertTrue(h.read(".fom/logs/fom.log").contains("adopted pid \(child)"), h.read(".fom/logs/fom.log"))
         let seen = lines()
         h.waitUntil("the counter's lines still arrive") { lines() > seen + 20 }
+        // An adopted instance goes across an upgrade as well (its pidfd with it).
+        let upgrade = h.fom("upgrade")
+        XCTAssertEqual(upgrade.code, 0, upgrade.err)
+        XCTAssertEqual(h.pid("counter"), child)
+        let afterUpgrade = lines()
+        h.waitUntil("the counter's lines still arrive after the upgrade") { lines() > afterUpgrade + 20 }
         // Its end is seen through a pidfd; not a child of this daemon, so the code is unknown.
         XCTAssertEqual(h.fom("stop", "counter").code, 0)
         let describe = h.fom("describe", "counter")

@@ -12,6 +12,8 @@ import SystemKit
 /// 0700 runtime directory, and only its own uid may connect.
 public enum DescriptorHolder {
     public static func run(socketPath: String) -> Int32 {
+        // Two pipes per instance: a thousand instances are more than the default soft limit.
+        Limits.raiseOpenFilesToHardLimit()
         Signals.ignore(SIGPIPE)
         Signals.ignore(SIGHUP)
         Signals.ignore(SIGINT)

@@ -6,7 +6,10 @@ struct HandoverInfo {
         let client: Int32
         /// nil: the daemon's own executable path (replace the file, run `fom upgrade`).
         let binary: String?
+        /// Monotonic nanoseconds when it was asked for: it waits for a quiet moment this long at most.
+        let since: Int64
     }
+    static let quietWait: Int64 = 120_000_000_000
 
     var pending: Pending?
     var lockFD: Int32 = -1

@@ -17,7 +17,7 @@ extension Supervisor {
         guard !shuttingDown else { return reply(fd, Response.error("the daemon is shutting down")) }
         guard handover.pending == nil else { return reply(fd, Response.error("an upgrade is already under way")) }
         clients[fd]?.awaitingAnswer = true
-        handover.pending = HandoverInfo.Pending(client: fd, binary: binary)
+        handover.pending = HandoverInfo.Pending(client: fd, binary: binary, since: Clock.monotonicNanoseconds())
         log("fom", "upgrade asked for (\(binary ?? "own executable")): waiting for a quiet moment")
     }
 
@@ -25,6 +25,17 @@ extension Supervisor {
     var isQuietForUpgrade: Bool {
         waiters.isEmpty && killClients.isEmpty && strangers.isEmpty && replacements.isEmpty && queue.isEmpty
             && !instances.contains { orchestrator.isBusy($0.id) }
+    }
+
+    /// What keeps the daemon from being quiet, for the message of an upgrade that gave up.
+    var busyNote: String {
+        var parts: [String] = []
+        if !waiters.isEmpty { parts.append("\(waiters.count) client(s) waiting for an answer") }
+        let busy = instances.filter { orchestrator.isBusy($0.id) }.map(\.name)
+        if !busy.isEmpty { parts.append("work in flight for " + busy.joined(separator: ", ")) }
+        if !strangers.isEmpty { parts.append(strangersNote) }
+        if !replacements.isEmpty { parts.append("a reload in flight") }
+        return parts.isEmpty ? "work in flight" : parts.joined(separator: "; ")
     }
 
     func upgradeIfQuiet() {
@@ -41,7 +52,13 @@ extension Supervisor {
             reply(pending.client, Response.error("not upgraded: \(message)"))
         }
         guard !shuttingDown else { return fail("the daemon is shutting down") }
-        guard isQuietForUpgrade else { return }
+        guard isQuietForUpgrade else {
+            // Checked at every wake-up; a daemon that stays busy this long is not upgraded.
+            if Clock.monotonicNanoseconds() - pending.since > HandoverInfo.quietWait {
+                fail("still busy after 2m (\(busyNote)); nothing changed, try again")
+            }
+            return
+        }
         handover.pending = nil
         let binary = pending.binary ?? Handover.ownExecutablePath()
         guard Files.isExecutable(binary), !Files.isDirectory(binary) else {
