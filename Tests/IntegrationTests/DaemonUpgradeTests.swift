@@ -214,4 +214,21 @@ final class DaemonCrashAdoptionTests: XCTestCase {
         XCTAssertTrue(
             h.read(".fom/logs/brief.out.log").contains("last words"), "what it printed with no daemon is kept")
     }
+
+    func testAKilledHolderIsReplacedAtOnceAndStillHoldsEveryPipe() throws {
+        let h = try FomHarness(config: "{ \"instances\": [\(DaemonUpgradeTests.counter)] }")
+        harness = h
+        XCTAssertEqual(h.fom("start").code, 0)
+        guard let child = h.pid("counter"), let first = holderPids(h).first else { return XCTFail("\(h.list())") }
+        kill(first, SIGKILL)
+        h.waitUntil("a new holder") { holderPids(h).count == 1 && holderPids(h).first != first }
+        XCTAssertTrue(
+            h.read(".fom/logs/fom.log").contains("the descriptor holder is gone"), h.read(".fom/logs/fom.log"))
+        guard let daemon = h.daemonPid() else { return XCTFail("no daemon") }
+        kill(daemon, SIGKILL)
+        h.waitUntil("the daemon is gone") { !FomHarness.isAlive(daemon) }
+        XCTAssertEqual(h.fom("ping").code, 0)
+        XCTAssertEqual(h.pid("counter"), child, "the new holder had the counter's pipes")
+        XCTAssertEqual(h.status("counter"), "online")
+    }
 }

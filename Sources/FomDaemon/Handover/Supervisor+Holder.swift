@@ -15,7 +15,7 @@ extension Supervisor {
     func connectHolder() -> [(key: String, fd: Int32)] {
         if let fd = PacketSockets.connect(path: holderSocket) {
             if let taken = take(from: fd) {
-                handover.holderFD = fd
+                setHolder(fd)
                 return taken
             }
             FileDescriptor.close(fd)
@@ -40,7 +40,7 @@ extension Supervisor {
         while Clock.monotonicNanoseconds() < deadline {
             if let fd = PacketSockets.connect(path: holderSocket) {
                 if take(from: fd) != nil {
-                    handover.holderFD = fd
+                    setHolder(fd)
                 } else {
                     FileDescriptor.close(fd)
                 }
@@ -95,28 +95,44 @@ extension Supervisor {
         do {
             try Handover.send(handover.holderFD, fds: fds, data: Array(text.utf8))
         } catch {
-            FileDescriptor.close(handover.holderFD)
-            handover.holderFD = -1
+            dropHolder()
             guard text != "bye" else { return }
-            guard !handover.restartingHolder else {
-                return log("fom", "no descriptor holder (\(error)): a crash of the daemon would restart every instance")
-            }
-            // It was killed: a new one gets every pipe held now (once; a second failure is logged).
-            log("fom", "the descriptor holder is gone (\(error)): starting a new one")
-            handover.restartingHolder = true
-            defer { handover.restartingHolder = false }
-            startHolder()
-            for (fd, key) in handover.heldKeys.sorted(by: { $0.key < $1.key }) {
-                tellHolder("add \(key)", fds: [fd])
-            }
+            replaceHolder("\(error)")
+        }
+    }
+
+    /// The connection to the holder, watched: it turns readable only when the holder is gone
+    /// (it speaks only to answer `take`). It rides on the pidfd token, which means "ended" too.
+    func setHolder(_ fd: Int32) {
+        handover.holderFD = fd
+        poll.add(fd, token: Token.pidfd.with(Int(fd)))
+    }
+
+    func dropHolder() {
+        guard handover.holderFD >= 0 else { return }
+        poll.remove(handover.holderFD)
+        FileDescriptor.close(handover.holderFD)
+        handover.holderFD = -1
+    }
+
+    /// The holder was killed: a new one gets every pipe held now (once; a second failure is logged).
+    func replaceHolder(_ why: String) {
+        guard !handover.restartingHolder else {
+            return log("fom", "no descriptor holder (\(why)): a crash of the daemon would restart every instance")
+        }
+        log("fom", "the descriptor holder is gone (\(why)): starting a new one")
+        handover.restartingHolder = true
+        defer { handover.restartingHolder = false }
+        startHolder()
+        for (fd, key) in handover.heldKeys.sorted(by: { $0.key < $1.key }) {
+            tellHolder("add \(key)", fds: [fd])
         }
     }
 
     /// The daemon exits cleanly: its holder has nothing left to hold.
     func dismissHolder() {
         tellHolder("bye", fds: [])
-        FileDescriptor.close(handover.holderFD)
-        handover.holderFD = -1
+        dropHolder()
     }
 
     /// `fom kill` with no daemon: the holder of the daemon that died goes too.
@@ -218,8 +234,14 @@ extension Supervisor {
         if !wanted { post(.orchestrate(.stop([instance.id]))) }
     }
 
-    /// An adopted process ended: not our child, so its exit code is unknown.
+    /// A watched descriptor of this file turned readable: an adopted process ended (not our
+    /// child, so its exit code is unknown), or the holder went away. False: neither.
     func adoptedExited(_ pidfd: Int32) -> Bool {
+        if pidfd == handover.holderFD {
+            dropHolder()
+            replaceHolder("its connection closed")
+            return true
+        }
         guard let instance = handover.adopted.removeValue(forKey: pidfd) else { return false }
         poll.remove(pidfd)
         FileDescriptor.close(pidfd)

@@ -165,6 +165,7 @@ extension Supervisor {
         for fd in pipes.keys { poll.add(fd, token: Token.pipe.with(Int(fd))) }
         for fd in pidfds.keys { poll.add(fd, token: Token.pidfd.with(Int(fd))) }
         for fd in handover.adopted.keys { poll.add(fd, token: Token.pidfd.with(Int(fd))) }
+        if handover.holderFD >= 0 { poll.add(handover.holderFD, token: Token.pidfd.with(Int(handover.holderFD))) }
         for instance in instances {
             if case .starting = instance.machine.phase { startProbe(instance) }
         }
