@@ -18,7 +18,8 @@ enum DaemonCommand {
             guard let stateFD = Int32(handed), let previous = args.options["--previous-binary"].flatMap({ Int32($0) })
             else { throw UsageError("fom daemon: --handover is internal to 'fom upgrade'") }
             return Supervisor.takeOver(
-                stateFD: stateFD, previousBinary: previous, refused: args.options["--refused"], signalFD: signalFD)
+                stateFD: stateFD, previousBinary: previous, refusedFD: args.options["--refused"].flatMap { Int32($0) },
+                signalFD: signalFD)
         }
         let context = try Context.load(args)
         try context.runtime.prepare()

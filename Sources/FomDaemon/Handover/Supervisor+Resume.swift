@@ -9,8 +9,14 @@ import SystemKit
 /// then goes on as before and tells the `fom upgrade` client why: never a half-taken state.
 extension Supervisor {
     /// Runs the daemon from a handed state; returns its exit code, or execs the previous binary.
-    public static func takeOver(stateFD: Int32, previousBinary: Int32, refused: String?, signalFD: Int32) -> Int32 {
+    public static func takeOver(stateFD: Int32, previousBinary: Int32, refusedFD: Int32?, signalFD: Int32) -> Int32 {
         let environment = Files.environment()
+        // Why the new binary refused, in a file of its own: the reason never goes on a command line.
+        let refused = refusedFD.map { fd -> String in
+            let text = (try? Handover.readWhole(fd)).map { String(decoding: $0, as: UTF8.self) } ?? "(no reason given)"
+            FileDescriptor.close(fd)
+            return text
+        }
         let supervisor: Supervisor
         let handed: HandoverReader
         do {
@@ -31,11 +37,15 @@ extension Supervisor {
             }
             try? FileDescriptor.writeAll(
                 2, "fom daemon: cannot take the handed state (\(reason)); going back to the previous binary\n")
+            guard let reasonFD = try? Handover.anonymousFile(named: "fom-handover-refused", holding: reason) else {
+                try? FileDescriptor.writeAll(2, "fom daemon: cannot write the reason down: going back without it\n")
+                return 1
+            }
             let failure = Handover.exec(
                 "/proc/self/fd/\(previousBinary)",
                 arguments: [
                     "fom", "daemon", "--handover", "\(stateFD)", "--previous-binary", "\(previousBinary)", "--refused",
-                    reason,
+                    "\(reasonFD)",
                 ])
             try? FileDescriptor.writeAll(2, "fom daemon: \(failure)\n")
             return 1
