@@ -221,14 +221,34 @@ final class DaemonCrashAdoptionTests: XCTestCase {
         XCTAssertEqual(h.fom("start").code, 0)
         guard let child = h.pid("counter"), let first = holderPids(h).first else { return XCTFail("\(h.list())") }
         kill(first, SIGKILL)
-        h.waitUntil("a new holder") { holderPids(h).count == 1 && holderPids(h).first != first }
-        XCTAssertTrue(
-            h.read(".fom/logs/fom.log").contains("the descriptor holder is gone"), h.read(".fom/logs/fom.log"))
+        h.waitUntil("a new holder with every pipe") {
+            h.read(".fom/logs/fom.log").contains("a new descriptor holder holds the 2 pipe(s)")
+        }
+        XCTAssertEqual(holderPids(h).count, 1)
+        XCTAssertNotEqual(holderPids(h).first, first)
         guard let daemon = h.daemonPid() else { return XCTFail("no daemon") }
         kill(daemon, SIGKILL)
         h.waitUntil("the daemon is gone") { !FomHarness.isAlive(daemon) }
         XCTAssertEqual(h.fom("ping").code, 0)
         XCTAssertEqual(h.pid("counter"), child, "the new holder had the counter's pipes")
         XCTAssertEqual(h.status("counter"), "online")
+    }
+
+    func testAProcessWhoseCommandChangedInTheConfigIsRestartedNotAdopted() throws {
+        let h = try FomHarness(
+            config: """
+                { "instances": [ {"name": "sleeper", "kind": "process", "command": ["sleep", "3091"]} ] }
+                """)
+        harness = h
+        XCTAssertEqual(h.fom("start").code, 0)
+        guard let daemon = h.daemonPid(), let first = h.pid("sleeper") else { return XCTFail("\(h.list())") }
+        kill(daemon, SIGKILL)
+        h.waitUntil("the daemon is gone") { !FomHarness.isAlive(daemon) }
+        try h.write("supervisor.json", h.read("supervisor.json").replacingOccurrences(of: "3091", with: "3092"))
+        XCTAssertEqual(h.fom("ping").code, 0)
+        h.waitUntil("the new command runs") { h.status("sleeper") == "online" && h.pid("sleeper") != first }
+        XCTAssertTrue(h.read(".fom/logs/fom.log").contains("not adopting pid \(first)"), h.read(".fom/logs/fom.log"))
+        h.waitUntil("the old process is gone") { FomHarness.pids(withToken: "sleep 3091").isEmpty }
+        XCTAssertEqual(FomHarness.pids(withToken: "sleep 3092").count, 1)
     }
 }

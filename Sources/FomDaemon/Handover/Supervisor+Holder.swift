@@ -127,6 +127,9 @@ extension Supervisor {
         for (fd, key) in handover.heldKeys.sorted(by: { $0.key < $1.key }) {
             tellHolder("add \(key)", fds: [fd])
         }
+        if handover.holderFD >= 0 {
+            log("fom", "a new descriptor holder holds the \(handover.heldKeys.count) pipe(s) of the running instances")
+        }
     }
 
     /// The daemon exits cleanly: its holder has nothing left to hold.
@@ -164,7 +167,7 @@ extension Supervisor {
                 instance.machine.phase == .stopped, !handover.adoptedNames.contains(name),
                 ProcFS.isSameRun(pid, startTime: startTime),
                 let environ = ProcFS.environment(pid), environ.contains(instance.marker),
-                let pidfd = Signals.openPidfd(pid)
+                runsCurrentCommand(instance, pid: pid), let pidfd = Signals.openPidfd(pid)
             {
                 adoptRun(instance, pid: pid, startTime: startTime, pidfd: pidfd, environ: environ, streams: streams)
                 continue
@@ -183,6 +186,28 @@ extension Supervisor {
                 tellHolder("drop \(stream.key)", fds: [])
             }
         }
+    }
+
+    /// Whether the process runs the command the config gives now: one started from an older
+    /// supervisor.json is stopped and started again, as before there was a holder.
+    func runsCurrentCommand(_ instance: ManagedInstance, pid: Int32) -> Bool {
+        let argv = instance.config.resolvedCommand(pythonExists: Files.isExecutable)
+        var running: [String] = []
+        if let bytes = Files.readBytes("/proc/\(pid)/cmdline", limit: 1 << 20) {
+            running = bytes.split(separator: 0, omittingEmptySubsequences: false).map {
+                String(decoding: $0, as: UTF8.self)
+            }
+            if running.last == "" { running.removeLast() }
+        }
+        // The program by its last path component: a shim (pyenv) re-execs with the full path.
+        func base(_ path: String?) -> Substring? { path.map { $0.split(separator: "/").last ?? Substring($0) } }
+        guard running.count == argv.count, base(running.first) == base(argv.first),
+            running.dropFirst() == argv.dropFirst()
+        else {
+            log(instance.name, "not adopting pid \(pid): its command is not the one supervisor.json gives now")
+            return false
+        }
+        return true
     }
 
     func adoptRun(
