@@ -38,13 +38,13 @@ extension Supervisor {
         }
         let deadline = Clock.monotonicNanoseconds() + 3_000_000_000
         while Clock.monotonicNanoseconds() < deadline {
+            // A holder that was just killed may still take a connection and then reset it: try again.
             if let fd = PacketSockets.connect(path: holderSocket) {
                 if take(from: fd) != nil {
                     setHolder(fd)
-                } else {
-                    FileDescriptor.close(fd)
+                    return
                 }
-                return
+                FileDescriptor.close(fd)
             }
             usleep(2000)
         }
@@ -61,7 +61,16 @@ extension Supervisor {
         }
         var taken: [(key: String, fd: Int32)] = []
         while true {
-            guard let record = try? Handover.receive(fd), !(record.data.isEmpty && record.fds.isEmpty) else {
+            let record: (data: [UInt8], fds: [Int32])
+            do {
+                record = try Handover.receive(fd)
+            } catch {
+                log("fom", "the descriptor holder did not answer: \(error)")
+                for (_, held) in taken { FileDescriptor.close(held) }
+                return nil
+            }
+            if record.data.isEmpty && record.fds.isEmpty {
+                log("fom", "the descriptor holder closed the connection")
                 for (_, held) in taken { FileDescriptor.close(held) }
                 return nil
             }
@@ -199,10 +208,13 @@ extension Supervisor {
             }
             if running.last == "" { running.removeLast() }
         }
-        // The program by its last path component: a shim (pyenv) re-execs with the full path.
-        func base(_ path: String?) -> Substring? { path.map { $0.split(separator: "/").last ?? Substring($0) } }
-        guard running.count == argv.count, base(running.first) == base(argv.first),
-            running.dropFirst() == argv.dropFirst()
+        // The arguments exactly, the program by its last path component: a shim (pyenv) runs as
+        // `bash .../shims/python3 ARGS` and then re-execs with the full path.
+        func base(_ path: String) -> Substring { path.split(separator: "/").last ?? Substring(path) }
+        let arguments = Array(argv.dropFirst())
+        guard let program = argv.first, running.count >= argv.count,
+            Array(running.suffix(arguments.count)) == arguments,
+            running.dropLast(arguments.count).contains(where: { base($0) == base(program) })
         else {
             log(instance.name, "not adopting pid \(pid): its command is not the one supervisor.json gives now")
             return false
