@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 #include <sys/inotify.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <time.h>
 #include <errno.h>
 #include <string.h>
@@ -97,4 +98,46 @@ int csys_window_size(int fd, int *rows, int *columns) {
     *rows = ws.ws_row;
     *columns = ws.ws_col;
     return 0;
+}
+
+int csys_memfd_create(const char *name) { return memfd_create(name, 0); }
+
+ssize_t csys_send_fds(int sock, const int *fds, int count, const void *data, size_t length) {
+    if (count < 0 || count > 64) { errno = EINVAL; return -1; }
+    char control[CMSG_SPACE(sizeof(int) * 64)];
+    memset(control, 0, sizeof(control));
+    struct iovec iov = {.iov_base = (void *)data, .iov_len = length};
+    struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1};
+    if (count > 0) {
+        msg.msg_control = control;
+        msg.msg_controllen = CMSG_SPACE(sizeof(int) * count);
+        struct cmsghdr *cmsg = CMSG_FIRSTHDR(&msg);
+        cmsg->cmsg_level = SOL_SOCKET;
+        cmsg->cmsg_type = SCM_RIGHTS;
+        cmsg->cmsg_len = CMSG_LEN(sizeof(int) * count);
+        memcpy(CMSG_DATA(cmsg), fds, sizeof(int) * count);
+    }
+    ssize_t n;
+    do { n = sendmsg(sock, &msg, MSG_NOSIGNAL); } while (n < 0 && errno == EINTR);
+    return n;
+}
+
+ssize_t csys_recv_fds(int sock, int *fds, int max, int *count, void *data, size_t length) {
+    char control[CMSG_SPACE(sizeof(int) * 64)];
+    struct iovec iov = {.iov_base = data, .iov_len = length};
+    struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control, .msg_controllen = sizeof(control)};
+    *count = 0;
+    ssize_t n;
+    do { n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC); } while (n < 0 && errno == EINTR);
+    if (n < 0) return n;
+    for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c != NULL; c = CMSG_NXTHDR(&msg, c)) {
+        if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) continue;
+        int k = (int)((c->cmsg_len - CMSG_LEN(0)) / sizeof(int));
+        int *in = (int *)CMSG_DATA(c);
+        for (int i = 0; i < k; i++) {
+            if (*count < max) fds[(*count)++] = in[i];
+            else close(in[i]);
+        }
+    }
+    return n;
 }

@@ -20,7 +20,21 @@ enum CommandTable {
                 "dependents first, and exit 0. SIGHUP reloads (as 'fom reload'). Events also go to stderr,",
                 "except with --background (how other commands start it: events in fom.log only).",
             ],
-            spec: ArgumentSpec(flags: ["--background"]), run: DaemonCommand.run),
+            // --handover, --previous-binary and --refused are internal to 'fom upgrade'; --hold
+            // runs the descriptor holder the daemon starts.
+            spec: ArgumentSpec(
+                flags: ["--background"], options: ["--handover", "--previous-binary", "--refused", "--hold"]),
+            run: DaemonCommand.run),
+        CommandInfo(
+            name: "upgrade", aliases: [], usage: "fom upgrade [--binary PATH]",
+            summary: "replace the daemon's binary in place: same pid, every instance keeps running",
+            details: [
+                "Once no client waits for an answer, the daemon hands its whole state to the new binary",
+                "(default: its own executable path, so replacing the file and running 'fom upgrade' is the",
+                "whole procedure) and execs it. No instance is stopped, no log line is lost. A binary that",
+                "cannot take the state hands it back to the previous one: exit 1, with the reason.",
+            ],
+            spec: ArgumentSpec(options: ["--binary"]), run: UpgradeCommand.run),
         CommandInfo(
             name: "start", aliases: [], usage: "fom start [ID|NAME|all ...] [--no-wait]",
             summary: "start instances (default: every autostart instance) and their dependencies",

@@ -10,6 +10,7 @@ public enum FomCLI {
         "resurrect": "not needed: the daemon brings back what was wanted up when it starts ('fom ping')",
         "show": "use 'fom describe ID'",
         "info": "use 'fom describe ID'",
+        "update": "use 'fom upgrade': the daemon re-executes its new binary in place and every instance keeps running",
     ]
 
     public static func main(_ arguments: [String]) -> Int32 {

@@ -32,6 +32,8 @@ final class ControlConnection {
     init(now: Instant) { lastActivity = now }
 
     var hasUnsentOutput: Bool { sent < output.count }
+    /// What is still to be sent (handed to the next binary by `fom upgrade`).
+    var unsentBytes: [UInt8] { Array(output[sent...]) }
     var unsentCount: Int { output.count - sent }
 
     func queue(_ bytes: [UInt8]) {

@@ -16,7 +16,7 @@ public final class LogFile {
     private var fd: Int32 = -1
     private var size = 0
     /// The tail of the last read that did not end in a newline yet.
-    private var partial: [UInt8] = []
+    var partial: [UInt8] = []
     /// Write errors since the last write that landed (zero again once the disk has room).
     public private(set) var errors = 0
     public private(set) var lastError: String?

@@ -119,6 +119,7 @@ extension Supervisor {
                 ("uptimeMs", JSONValue(Int((Clock.monotonicNanoseconds() - started) / 1_000_000))),
                 ("config", .string(options.config.path)), ("rssBytes", JSONValue(ProcFS.ownRSS())),
                 ("envFile", .string(options.envFile)),
+                ("reexecutedAtMs", JSONValue(optional: handover.reexecutedWallMs.map { Int($0) })),
             ]
             if let warning = stateSaveWarning { members.append(("stateWarning", .string(warning))) }
             reply(fd, Response.ok(members))
@@ -186,6 +187,8 @@ extension Supervisor {
                 instance.err.flush()
             }
             reply(fd, Response.ok())
+        case .upgrade:
+            requestUpgrade(client: fd, binary: request.binary)
         case .kill:
             clients[fd]?.awaitingAnswer = true
             killClients.append(fd)

@@ -72,6 +72,7 @@ extension Supervisor {
     }
 
     func leftoverExited(_ pidfd: Int32) {
+        if adoptedExited(pidfd) { return }
         guard let (instance, pid) = pidfds.removeValue(forKey: pidfd) else { return }
         poll.remove(pidfd)
         FileDescriptor.close(pidfd)

@@ -53,6 +53,7 @@ extension Supervisor {
         (isErr ? instance.err : instance.out).flushPartial()
         poll.remove(fd)
         FileDescriptor.close(fd)
+        releaseHeld(fd)
         if instance.stdoutFD == fd { instance.stdoutFD = -1 }
         if instance.stderrFD == fd { instance.stderrFD = -1 }
     }

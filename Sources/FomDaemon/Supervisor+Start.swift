@@ -52,6 +52,7 @@ extension Supervisor {
             attachPipes(instance, child)
             instance.startTime = ProcFS.stat(child.pid)?.startTime ?? 0
             instance.startedWallMs = Clock.wallMilliseconds()
+            holdPipes(of: instance, pid: child.pid)
             state.running[instance.name] = StateStore.Running(pid: child.pid, startTime: instance.startTime)
             stateDirty = true
             feed(instance, .spawned(pid: child.pid))

@@ -108,7 +108,9 @@ public final class Supervisor {
     let watch = WatchState()
     /// One buffer for every pipe read: log capture copies nothing it does not have to.
     let readBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 256 << 10, alignment: 16)
-    let started = Clock.monotonicNanoseconds()
+    var started = Clock.monotonicNanoseconds()
+    /// `fom upgrade`: the pending request, the daemon lock, the last re-exec (Handover/).
+    var handover = HandoverInfo()
     /// The fingerprint of the supervisor.json text this daemon runs, so the CLI can tell that the
     /// file changed since.
     var configDigest: String { options.configDigest }
@@ -177,11 +179,16 @@ public final class Supervisor {
         watchRuntimeDirectory()
         log("fom", "daemon started (pid \(getpid()), config \(options.config.path))")
 
+        adopt(connectHolder())
         cleanUpEarlierRun()
         if !strangers.isEmpty { post(.orchestrate(.hold(strangersNote))) }
         post(.orchestrate(.startup))
         settle()
+        return runLoop()
+    }
 
+    /// The loop proper, shared by a fresh start and a daemon that took a handed state.
+    func runLoop() -> Int32 {
         while !finished {
             let events = poll.wait(timeoutMs: timeoutUntilNextDeadline())
             for event in events { dispatch(event) }
@@ -191,16 +198,19 @@ public final class Supervisor {
         for (fd, _) in clients { FileDescriptor.close(fd) }
         unlink(options.runtime.socket)
         log("fom", "daemon stopped")
+        dismissHolder()
         return 0
     }
 
     /// Processes carrying this runtime directory's marker survived an earlier daemon (kill -9):
     /// they are stopped first so that no instance runs twice and no port is held twice.
     func cleanUpEarlierRun() {
-        let found = ProcessTree.membersByName(treeKey: options.runtime.treeKey)
+        var found = ProcessTree.membersByName(treeKey: options.runtime.treeKey)
         // A pid in the state file is never reason enough to signal a process: only processes
         // that carry our marker are ours (a planted or stale state file cannot aim fom at others).
-        state.running = [:]
+        // Instances adopted from the descriptor holder keep running (Handover/Supervisor+Holder).
+        for name in handover.adoptedNames { found[name] = nil }
+        state.running = state.running.filter { handover.adoptedNames.contains($0.key) }
         for (name, pids) in found {
             guard let instance = byName[name] else {
                 // An instance no longer in the config: its processes must not live on.
@@ -318,6 +328,7 @@ public final class Supervisor {
         repeat { drain() } while answerWaiters()
         if stateDirty { saveState() }
         scheduleMemoryCheck()
+        if handover.pending != nil { upgradeIfQuiet() }
     }
 
     // MARK: - Shutdown

@@ -3,7 +3,7 @@ import FomCore
 /// One request line from the CLI to the daemon: `{"cmd": "stop", "targets": ["annotate"]}`.
 public struct Request: Sendable, Equatable {
     public enum Command: String, Sendable, CaseIterable {
-        case ping, list, describe, start, stop, restart, env, flush, kill, reload
+        case ping, list, describe, start, stop, restart, env, flush, kill, reload, upgrade
         /// Answered like `list`, then one `WatchEvent` line per change and a resource sample
         /// each second, for as long as the client reads.
         case watch
@@ -22,6 +22,8 @@ public struct Request: Sendable, Equatable {
     /// already started what is wanted, so only targets that never ran are started (a one-shot
     /// that already exited, or a crash loop that already gave up, does not run again).
     public var coldStart: Bool
+    /// upgrade: the binary to exec (absolute); nil: the daemon's own executable path.
+    public var binary: String?
 
     public init(
         _ command: Command, targets: [String] = [], wait: Bool = true, dryRun: Bool = false, reveal: Bool = false,
@@ -43,6 +45,7 @@ public struct Request: Sendable, Equatable {
         if command == .reload { o["dryRun"] = .bool(dryRun) }
         if reveal { o["reveal"] = true }
         if coldStart { o["coldStart"] = true }
+        if let binary { o["binary"] = .string(binary) }
         return .object(o)
     }
 
@@ -69,6 +72,7 @@ public struct Request: Sendable, Equatable {
             command, targets: targets, wait: value["wait"]?.boolValue ?? true,
             dryRun: value["dryRun"]?.boolValue ?? false, reveal: value["reveal"]?.boolValue ?? false,
             coldStart: value["coldStart"]?.boolValue ?? false)
+        binary = value["binary"]?.stringValue
     }
 }
 

@@ -339,4 +339,83 @@ final class EndToEndTests: XCTestCase {
             httpGet(h, port: thirdPort, path: "/fiftyone").hasPrefix("ERR"), "nothing answers on \(thirdPort)")
         XCTAssertEqual(h.status("annotate"), "online")
     }
+
+    /// `fom upgrade` (and a `kill -9` of the daemon) while a real FiftyOne App answers requests
+    /// in a loop: the App keeps its process, and not one request fails.
+    func testUpgradeWhileAFiftyOneAppAnswersRequestsFailsNoRequest() throws {
+        let root = Self.repoRoot
+        XCTAssertTrue(
+            FileManager.default.isExecutableFile(atPath: root + "/.venv/bin/python"),
+            "no .venv/bin/python: run scripts/setup (scripts/test does)")
+        let (annotatePort, reviewPort, mongoPort) = (freePort(), freePort(), freePort())
+        var config = try String(contentsOfFile: root + "/supervisor.json", encoding: .utf8)
+        config = config.replacingOccurrences(of: "5151", with: String(annotatePort))
+            .replacingOccurrences(of: "5152", with: String(reviewPort))
+            .replacingOccurrences(of: "27017", with: String(mongoPort))
+        let h = try FomHarness(config: config)
+        harness = h
+        try FileManager.default.createSymbolicLink(atPath: h.path(".venv"), withDestinationPath: root + "/.venv")
+        try FileManager.default.createDirectory(atPath: h.path(".fom/data/db"), withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: root + "/.env.example", toPath: h.path(".env"))
+        let start = h.fom("start", timeout: 240)
+        XCTAssertEqual(start.code, 0, start.out + start.err + h.read(".fom/logs/fom.log"))
+        guard start.code == 0, let daemon = h.daemonPid() else { return }
+        let pids = ["mongodb", "annotate", "review"].map { h.pid($0) }
+
+        // Requests in a loop until the file `stop-requests` appears; then the tally.
+        let loop = Process()
+        loop.executableURL = URL(fileURLWithPath: root + "/.venv/bin/python")
+        loop.currentDirectoryURL = URL(fileURLWithPath: h.dir)
+        loop.arguments = [
+            "-c",
+            """
+            import os, urllib.request
+            ok, failed, errors = 0, 0, []
+            while not os.path.exists("stop-requests"):
+                try:
+                    r = urllib.request.urlopen("http://127.0.0.1:\(annotatePort)/fiftyone", timeout=10)
+                    r.read()
+                    if r.status == 200:
+                        ok += 1
+                        if ok % 10 == 1:
+                            open("requests-ok", "w").write(str(ok))
+                    else:
+                        failed += 1
+                        errors.append(str(r.status))
+                except Exception as e:
+                    failed += 1
+                    errors.append(repr(e))
+            print(ok, failed, errors[:5])
+            """,
+        ]
+        let tally = Pipe()
+        loop.standardOutput = tally
+        try loop.run()
+        func answered() -> Int { Int(h.read("requests-ok")) ?? 0 }
+        h.waitUntil("requests are answered") { answered() > 10 }
+        usleep(300_000)
+        for round in 1...3 {
+            let upgrade = h.fom("upgrade", timeout: 120)
+            XCTAssertEqual(upgrade.code, 0, "round \(round): " + upgrade.err)
+            XCTAssertEqual(h.daemonPid(), daemon)
+            usleep(300_000)
+        }
+        // A crash of the daemon costs the App nothing either.
+        kill(daemon, SIGKILL)
+        h.waitUntil("the daemon is gone") { !FomHarness.isAlive(daemon) }
+        usleep(300_000)
+        XCTAssertEqual(h.fom("ping").code, 0)
+        h.waitUntil("every instance online again", timeout: 60) {
+            ["mongodb", "annotate", "review"].allSatisfy { h.status($0) == "online" }
+        }
+        let seen = answered()
+        h.waitUntil("requests are still answered") { answered() > seen + 10 }
+        try h.write("stop-requests", "")
+        let output = String(decoding: tally.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        loop.waitUntilExit()
+        let words = output.split(separator: " ")
+        XCTAssertGreaterThan(Int(words.first ?? "") ?? 0, 10, "too few requests answered: \(output)")
+        XCTAssertEqual(words.count > 1 ? String(words[1]) : "?", "0", "requests failed: \(output)")
+        XCTAssertEqual(["mongodb", "annotate", "review"].map { h.pid($0) }, pids, "an instance was restarted")
+    }
 }

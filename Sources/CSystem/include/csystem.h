@@ -50,4 +50,12 @@ int csys_set_pipe_size(int fd, int bytes);
 // ioctl is variadic, which Swift cannot call: the terminal's size (TIOCGWINSZ); -1 when not a tty.
 int csys_window_size(int fd, int *rows, int *columns);
 
+// memfd_create needs _GNU_SOURCE; the handed state of `fom upgrade` lives in one (no MFD_CLOEXEC:
+// it must survive the exec).
+int csys_memfd_create(const char *name);
+// SCM_RIGHTS: the CMSG_* helpers are macros. Sends up to 64 descriptors with a few bytes of data.
+ssize_t csys_send_fds(int sock, const int *fds, int count, const void *data, size_t length);
+// Receives data and up to `max` descriptors (marked close-on-exec); *count gets how many came.
+ssize_t csys_recv_fds(int sock, int *fds, int max, int *count, void *data, size_t length);
+
 #endif

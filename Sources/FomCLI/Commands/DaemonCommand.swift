@@ -9,7 +9,19 @@ import SystemKit
 enum DaemonCommand {
     static func run(_ args: ParsedArguments) throws -> Int32 {
         if let extra = args.positionals.first { throw UsageError("fom daemon: unexpected argument \"\(extra)\"") }
+        if let socket = args.options["--hold"] {
+            // Internal: the descriptor holder the daemon starts (see DescriptorHolder).
+            return DescriptorHolder.run(socketPath: socket)
+        }
         let signalFD = try Supervisor.blockSignals()
+        if let handed = args.options["--handover"] {
+            // Internal: `fom upgrade` exec'd this binary in the daemon's own process.
+            guard let stateFD = Int32(handed), let previous = args.options["--previous-binary"].flatMap({ Int32($0) })
+            else { throw UsageError("fom daemon: --handover is internal to 'fom upgrade'") }
+            return Supervisor.takeOver(
+                stateFD: stateFD, previousBinary: previous, refusedFD: args.options["--refused"].flatMap { Int32($0) },
+                signalFD: signalFD)
+        }
         let context = try Context.load(args)
         let directory = try context.runtime.prepare()
         guard let lock = context.runtime.lock(in: directory) else {
@@ -29,6 +41,7 @@ enum DaemonCommand {
             echoEvents: !args.has("--background"), configDigest: context.configDigest)
         options.envFileRequired = context.envName != nil
         let supervisor = try Supervisor(options)
+        supervisor.daemonLockFD = lock  // kept across `fom upgrade`'s exec
         return try supervisor.run(signalFD: signalFD)
     }
 
@@ -36,6 +49,8 @@ enum DaemonCommand {
     /// runtime directory's marker. Stop them as the daemon would: stop signal and SIGCONT, then
     /// SIGKILL after the longest killTimeout.
     static func stopOrphans(_ context: Context) -> Int32 {
+        // The holder of the daemon that died lets its pipes go (after the stop: it holds no process).
+        defer { Supervisor.dismissHolder(runtime: context.runtime) }
         let found = ProcessTree.membersByName(treeKey: context.runtime.treeKey)
         let pids = found.values.flatMap { $0 }
         guard !pids.isEmpty else {
@@ -88,8 +103,14 @@ enum DaemonCommand {
             let uptime = answer["uptimeMs"]?.intValue ?? 0
             // The env file too: the daemon reads the one it was started with, whatever `--env` says now.
             let envFile = answer["envFile"]?.stringValue.map { ", env file \($0)" } ?? ""
+            let version = answer["version"]?.stringValue.map { ", version \($0)" } ?? ""
+            // When `fom upgrade` last re-executed it (same pid, same instances).
+            let reexecuted =
+                answer["reexecutedAtMs"]?.intValue.map {
+                    ", re-executed \(Output.duration(ms: Int(Clock.wallMilliseconds()) - $0)) ago"
+                } ?? ""
             Output.out(
-                "pong: daemon pid \(pid), up \(Output.duration(ms: uptime)), \(answer["config"]?.stringValue ?? "")\(envFile)"
+                "pong: daemon pid \(pid), up \(Output.duration(ms: uptime))\(version)\(reexecuted), \(answer["config"]?.stringValue ?? "")\(envFile)"
             )
         }
         if let warning = answer["stateWarning"]?.stringValue { Output.err("fom ping: warning: \(warning)") }

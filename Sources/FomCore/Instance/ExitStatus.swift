@@ -3,6 +3,9 @@
 public enum ExitStatus: Sendable, Equatable {
     case exited(Int32)
     case signaled(Int32)
+    /// A process adopted from a daemon that crashed is not this daemon's child: its end is seen
+    /// (through a pidfd), its exit code cannot be.
+    case unknown
 
     public var isSuccess: Bool { self == .exited(0) }
 
@@ -10,6 +13,7 @@ public enum ExitStatus: Sendable, Equatable {
         switch self {
         case .exited(let code): return "exited with code \(code)"
         case .signaled(let s): return "killed by signal \(s) (\(Signal(number: s)?.name ?? "SIG\(s)"))"
+        case .unknown: return "ended, exit code unknown (adopted after a daemon crash, so not a child of this daemon)"
         }
     }
 }

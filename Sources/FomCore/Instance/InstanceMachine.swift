@@ -382,3 +382,43 @@ public struct InstanceMachine: Sendable {
         return [.log("found processes of an earlier run; stopping them"), .collectLeftovers(signal: stopSignal)]
     }
 }
+
+// MARK: - Handover (`fom upgrade`): what the machine holds, out and back in
+
+extension InstanceMachine {
+    /// Everything a machine holds besides its config; `InstanceMachine+Handover` gives it a JSON form.
+    public struct Parts: Sendable, Equatable {
+        public var phase: Phase
+        public var failures: Int
+        public var restarts: Int
+        public var lastExit: ExitRecord?
+        public var startedAt: Instant?
+        public var stopReason: String
+
+        public init(
+            phase: Phase, failures: Int, restarts: Int, lastExit: ExitRecord?, startedAt: Instant?, stopReason: String
+        ) {
+            self.phase = phase
+            self.failures = failures
+            self.restarts = restarts
+            self.lastExit = lastExit
+            self.startedAt = startedAt
+            self.stopReason = stopReason
+        }
+    }
+
+    public var parts: Parts {
+        Parts(
+            phase: phase, failures: failures, restarts: restarts, lastExit: lastExit, startedAt: startedAt,
+            stopReason: stopReason)
+    }
+
+    public mutating func restore(_ parts: Parts) {
+        phase = parts.phase
+        failures = parts.failures
+        restarts = parts.restarts
+        lastExit = parts.lastExit
+        startedAt = parts.startedAt
+        stopReason = parts.stopReason
+    }
+}

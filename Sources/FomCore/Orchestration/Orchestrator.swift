@@ -424,3 +424,69 @@ public struct Orchestrator: Sendable {
         }.compactMap { byName[$0] }
     }
 }
+
+// MARK: - Handover (`fom upgrade`): the per-member state, out and back in
+
+extension Orchestrator {
+    /// One member as the orchestrator holds it; `Orchestrator+Handover` gives it a JSON form.
+    public struct MemberState: Sendable, Equatable {
+        public enum After: Sendable, Equatable { case stay, restart, replace(Definition), forget }
+        public enum Issued: String, Sendable, Equatable { case spawn, stop }
+        public var definition: Definition
+        public var wantedUp: Bool
+        public var condition: Condition
+        public var pendingStop: String?
+        public var after: After
+        public var issued: Issued?
+        public var waitingFor: String?
+
+        public init(
+            definition: Definition, wantedUp: Bool, condition: Condition, pendingStop: String?, after: After,
+            issued: Issued?, waitingFor: String?
+        ) {
+            self.definition = definition
+            self.wantedUp = wantedUp
+            self.condition = condition
+            self.pendingStop = pendingStop
+            self.after = after
+            self.issued = issued
+            self.waitingFor = waitingFor
+        }
+    }
+
+    public var memberStates: [Int: MemberState] {
+        members.mapValues { m in
+            let after: MemberState.After
+            switch m.after {
+            case .stay: after = .stay
+            case .restart: after = .restart
+            case .replace(let d): after = .replace(d)
+            case .forget: after = .forget
+            }
+            return MemberState(
+                definition: m.definition, wantedUp: m.wantedUp, condition: m.condition, pendingStop: m.pendingStop,
+                after: after, issued: m.issued.map { $0 == .spawn ? .spawn : .stop }, waitingFor: m.waitingFor)
+        }
+    }
+
+    public var holdReason: String? { hold }
+
+    /// The orchestrator a handed-over daemon goes on with: the same members, mid-way as they were.
+    public init(restoring states: [Int: MemberState], shuttingDown: Bool, hold: String?) {
+        for (id, s) in states {
+            let after: AfterDown
+            switch s.after {
+            case .stay: after = .stay
+            case .restart: after = .restart
+            case .replace(let d): after = .replace(d)
+            case .forget: after = .forget
+            }
+            members[id] = Member(
+                definition: s.definition, wantedUp: s.wantedUp, condition: s.condition, pendingStop: s.pendingStop,
+                after: after, issued: s.issued.map { $0 == .spawn ? .spawn : .stop }, waitingFor: s.waitingFor)
+        }
+        self.shuttingDown = shuttingDown
+        self.hold = hold
+        reindex()
+    }
+}

@@ -1,0 +1,294 @@
+import FomCore
+import FomProtocol
+import FomRuntime
+import Glibc
+import SystemKit
+
+/// The daemon's side of the descriptor holder (`DescriptorHolder`): started with the daemon,
+/// told of every pipe as it is attached and of every pipe closed; at start, a daemon that finds
+/// a holder left by a crashed one takes the pipes back and adopts the instances still running
+/// (by pid, start time and marker), so that they keep their processes and nothing they printed
+/// is lost.
+extension Supervisor {
+    var holderSocket: String { options.runtime.path + "/holder.sock" }
+
+    /// At start: the descriptors a crashed daemon left with its holder, or a new holder.
+    func connectHolder() -> [(key: String, fd: Int32)] {
+        if let fd = PacketSockets.connect(path: holderSocket) {
+            if let taken = take(from: fd) {
+                setHolder(fd)
+                return taken
+            }
+            FileDescriptor.close(fd)
+        }
+        startHolder()
+        return []
+    }
+
+    func startHolder() {
+        let exe = Handover.ownExecutablePath()
+        let nullDevice = open("/dev/null", O_WRONLY | O_CLOEXEC)
+        defer { if nullDevice >= 0 { FileDescriptor.close(nullDevice) } }
+        do {
+            // No instance marker, its own session, no output: nothing mistakes it for an instance.
+            _ = try Spawn.start(
+                executable: exe, arguments: [exe, "daemon", "--hold", holderSocket],
+                environment: ["PATH=/usr/local/bin:/usr/bin:/bin"], directory: options.runtime.path,
+                outputDescriptor: nullDevice)
+        } catch {
+            log("fom", "no descriptor holder (\(error)): a crash of the daemon would restart every instance")
+            return
+        }
+        let deadline = Clock.monotonicNanoseconds() + 3_000_000_000
+        while Clock.monotonicNanoseconds() < deadline {
+            // A holder that was just killed may still take a connection and then reset it: try again.
+            if let fd = PacketSockets.connect(path: holderSocket) {
+                if take(from: fd) != nil {
+                    setHolder(fd)
+                    return
+                }
+                FileDescriptor.close(fd)
+            }
+            usleep(2000)
+        }
+        log("fom", "the descriptor holder did not come up: a crash of the daemon would restart every instance")
+    }
+
+    /// `take`: every descriptor the holder has, with its key; nil when it does not answer.
+    func take(from fd: Int32) -> [(key: String, fd: Int32)]? {
+        PacketSockets.setReceiveTimeout(fd, milliseconds: 2000)
+        do {
+            try Handover.send(fd, fds: [], data: Array("take".utf8))
+        } catch {
+            return nil
+        }
+        var taken: [(key: String, fd: Int32)] = []
+        while true {
+            let record: (data: [UInt8], fds: [Int32])
+            do {
+                record = try Handover.receive(fd)
+            } catch {
+                log("fom", "the descriptor holder did not answer: \(error)")
+                for (_, held) in taken { FileDescriptor.close(held) }
+                return nil
+            }
+            if record.data.isEmpty && record.fds.isEmpty {
+                log("fom", "the descriptor holder closed the connection")
+                for (_, held) in taken { FileDescriptor.close(held) }
+                return nil
+            }
+            let text = String(decoding: record.data, as: UTF8.self)
+            if text == "end" { return taken }
+            guard text.hasPrefix("held "), let held = record.fds.first else {
+                for fd in record.fds { FileDescriptor.close(fd) }
+                continue
+            }
+            taken.append((String(text.dropFirst(5)), held))
+        }
+    }
+
+    /// Tells the holder about an instance's new pipes (right after the spawn).
+    func holdPipes(of instance: ManagedInstance, pid: Int32) {
+        for (fd, stream) in [(instance.stdoutFD, "out"), (instance.stderrFD, "err")] where fd >= 0 {
+            let key = "\(instance.name) \(pid) \(instance.startTime) \(stream)"
+            handover.heldKeys[fd] = key
+            tellHolder("add \(key)", fds: [fd])
+        }
+    }
+
+    /// The daemon closed a pipe: the holder lets its duplicate go.
+    func releaseHeld(_ fd: Int32) {
+        guard let key = handover.heldKeys.removeValue(forKey: fd) else { return }
+        tellHolder("drop \(key)", fds: [])
+    }
+
+    func tellHolder(_ text: String, fds: [Int32]) {
+        guard handover.holderFD >= 0 else { return }
+        do {
+            try Handover.send(handover.holderFD, fds: fds, data: Array(text.utf8))
+        } catch {
+            dropHolder()
+            guard text != "bye" else { return }
+            replaceHolder("\(error)")
+        }
+    }
+
+    /// The connection to the holder, watched: it turns readable only when the holder is gone
+    /// (it speaks only to answer `take`). It rides on the pidfd token, which means "ended" too.
+    func setHolder(_ fd: Int32) {
+        handover.holderFD = fd
+        poll.add(fd, token: Token.pidfd.with(Int(fd)))
+    }
+
+    func dropHolder() {
+        guard handover.holderFD >= 0 else { return }
+        poll.remove(handover.holderFD)
+        FileDescriptor.close(handover.holderFD)
+        handover.holderFD = -1
+    }
+
+    /// The holder was killed: a new one gets every pipe held now (once; a second failure is logged).
+    func replaceHolder(_ why: String) {
+        guard !handover.restartingHolder else {
+            return log("fom", "no descriptor holder (\(why)): a crash of the daemon would restart every instance")
+        }
+        log("fom", "the descriptor holder is gone (\(why)): starting a new one")
+        handover.restartingHolder = true
+        defer { handover.restartingHolder = false }
+        startHolder()
+        for (fd, key) in handover.heldKeys.sorted(by: { $0.key < $1.key }) {
+            tellHolder("add \(key)", fds: [fd])
+        }
+        if handover.holderFD >= 0 {
+            log("fom", "a new descriptor holder holds the \(handover.heldKeys.count) pipe(s) of the running instances")
+        }
+    }
+
+    /// The daemon exits cleanly: its holder has nothing left to hold.
+    func dismissHolder() {
+        tellHolder("bye", fds: [])
+        dropHolder()
+    }
+
+    /// `fom kill` with no daemon: the holder of the daemon that died goes too.
+    public static func dismissHolder(runtime: RuntimeDirectory) {
+        guard let fd = PacketSockets.connect(path: runtime.path + "/holder.sock") else { return }
+        try? Handover.send(fd, fds: [], data: Array("bye".utf8))
+        FileDescriptor.close(fd)
+    }
+
+    /// Adopts the instances whose processes still run (same pid, same start time, their marker),
+    /// with the pipes taken from the holder. The rest of what was held is read into the logs and
+    /// let go: nothing an ended process printed is lost either.
+    func adopt(_ taken: [(key: String, fd: Int32)]) {
+        var groups: [String: [(stream: String, fd: Int32, key: String)]] = [:]
+        for (key, fd) in taken {
+            let words = key.split(separator: " ")
+            guard words.count == 4 else {
+                FileDescriptor.close(fd)
+                tellHolder("drop \(key)", fds: [])
+                continue
+            }
+            groups[words[0...2].joined(separator: " "), default: []].append((String(words[3]), fd, key))
+        }
+        for (run, streams) in groups.sorted(by: { $0.key < $1.key }) {
+            let words = run.split(separator: " ")
+            let name = String(words[0])
+            let instance = byName[name]
+            if let instance, let pid = Int32(words[1]), let startTime = UInt64(words[2]),
+                instance.machine.phase == .stopped, !handover.adoptedNames.contains(name),
+                ProcFS.isSameRun(pid, startTime: startTime),
+                let environ = ProcFS.environment(pid), environ.contains(instance.marker),
+                runsCurrentCommand(instance, pid: pid), let pidfd = Signals.openPidfd(pid)
+            {
+                adoptRun(instance, pid: pid, startTime: startTime, pidfd: pidfd, environ: environ, streams: streams)
+                continue
+            }
+            for stream in streams {
+                if let instance {
+                    let sink = stream.stream == "err" ? instance.err : instance.out
+                    var rounds = 0
+                    while rounds < 256, let chunk = try? FileDescriptor.read(stream.fd, max: 65536), !chunk.isEmpty {
+                        sink.append(chunk[...])
+                        rounds += 1
+                    }
+                    sink.flushPartial()
+                }
+                FileDescriptor.close(stream.fd)
+                tellHolder("drop \(stream.key)", fds: [])
+            }
+        }
+    }
+
+    /// Whether the process runs the command the config gives now: one started from an older
+    /// supervisor.json is stopped and started again, as before there was a holder.
+    func runsCurrentCommand(_ instance: ManagedInstance, pid: Int32) -> Bool {
+        let argv = instance.config.resolvedCommand(pythonExists: Files.isExecutable)
+        var running: [String] = []
+        if let bytes = Files.readBytes("/proc/\(pid)/cmdline", limit: 1 << 20) {
+            running = bytes.split(separator: 0, omittingEmptySubsequences: false).map {
+                String(decoding: $0, as: UTF8.self)
+            }
+            if running.last == "" { running.removeLast() }
+        }
+        // The arguments exactly, the program by its last path component: a shim (pyenv) runs as
+        // `bash .../shims/python3 ARGS` and then re-execs with the full path.
+        func base(_ path: String) -> Substring { path.split(separator: "/").last ?? Substring(path) }
+        let arguments = Array(argv.dropFirst())
+        guard let program = argv.first, running.count >= argv.count,
+            Array(running.suffix(arguments.count)) == arguments,
+            running.dropLast(arguments.count).contains(where: { base($0) == base(program) })
+        else {
+            log(instance.name, "not adopting pid \(pid): its command is not the one supervisor.json gives now")
+            return false
+        }
+        return true
+    }
+
+    func adoptRun(
+        _ instance: ManagedInstance, pid: Int32, startTime: UInt64, pidfd: Int32, environ: [String],
+        streams: [(stream: String, fd: Int32, key: String)]
+    ) {
+        let t = now
+        // Its uptime counts from its own start, not from the adoption.
+        let age = Duration.nanoseconds(Handover.age(ofStartTicks: startTime) ?? 0)
+        let phase: InstanceMachine.Phase =
+            instance.machine.readyTimeout.map { .starting(pid: pid, readyBy: t + $0) }
+            ?? .online(pid: pid, since: t + (Duration.zero - age))
+        instance.machine.restore(
+            InstanceMachine.Parts(
+                phase: phase, failures: 0, restarts: 0, lastExit: nil, startedAt: t + (Duration.zero - age),
+                stopReason: "user"))
+        for stream in streams {
+            let isErr = stream.stream == "err"
+            FileDescriptor.setNonBlocking(stream.fd)
+            pipes[stream.fd] = (instance, isErr)
+            if isErr { instance.stderrFD = stream.fd } else { instance.stdoutFD = stream.fd }
+            handover.heldKeys[stream.fd] = stream.key
+            poll.add(stream.fd, token: Token.pipe.with(Int(stream.fd)))
+        }
+        var environment: [String: String] = [:]
+        for line in environ where line != instance.marker {
+            guard let eq = line.firstIndex(of: "=") else { continue }
+            environment[String(line[..<eq])] = String(line[line.index(after: eq)...])
+        }
+        instance.spawnedEnvironment = environment
+        instance.startTime = startTime
+        instance.startedWallMs = Clock.wallMilliseconds() - age.milliseconds
+        instance.history.append(
+            Timestamp.iso8601(epochMilliseconds: Clock.wallMilliseconds())
+                + " adopted pid \(pid) after a daemon crash (exit code will be unknown)")
+        handover.adopted[pidfd] = instance
+        handover.adoptedNames.insert(instance.name)
+        poll.add(pidfd, token: Token.pidfd.with(Int(pidfd)))
+        state.running[instance.name] = StateStore.Running(pid: pid, startTime: startTime)
+        // Wanted down (a stop the crashed daemon had begun): adopted, then stopped as asked.
+        let wanted = instance.wantedUp
+        stateDirty = true
+        if case .starting = phase { startProbe(instance) }
+        log(
+            instance.name,
+            "adopted pid \(pid), left running by a daemon that ended without stopping it; its pipes came back from the descriptor holder"
+        )
+        post(.orchestrate(.reached(instance.id, instance.condition)))
+        if !wanted { post(.orchestrate(.stop([instance.id]))) }
+    }
+
+    /// A watched descriptor of this file turned readable: an adopted process ended (not our
+    /// child, so its exit code is unknown), or the holder went away. False: neither.
+    func adoptedExited(_ pidfd: Int32) -> Bool {
+        if pidfd == handover.holderFD {
+            dropHolder()
+            replaceHolder("its connection closed")
+            return true
+        }
+        guard let instance = handover.adopted.removeValue(forKey: pidfd) else { return false }
+        poll.remove(pidfd)
+        FileDescriptor.close(pidfd)
+        drainPipes(of: instance)
+        state.running[instance.name] = nil
+        stateDirty = true
+        feed(instance, .exited(.unknown))
+        return true
+    }
+}

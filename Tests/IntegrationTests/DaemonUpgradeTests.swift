@@ -1,0 +1,266 @@
+import Foundation
+import XCTest
+
+/// `fom upgrade` against the real daemon and real children: the daemon execs a binary in its own
+/// process and hands it its whole state, so instances, pids, counters, deadlines and log lines
+/// all go on as if nothing happened.
+final class DaemonUpgradeTests: XCTestCase {
+    var harness: FomHarness!
+
+    override func tearDown() {
+        harness?.tearDown()
+        harness = nil
+    }
+
+    func make(_ instances: String) throws -> FomHarness {
+        harness = try FomHarness(config: "{ \"instances\": [\(instances)] }")
+        return harness
+    }
+
+    /// A child that prints 1, 2, 3, ... every 5 ms.
+    static let counter = """
+        {"name": "counter", "kind": "process", "command": ["python3", "-u", "-c",
+         "import itertools, time\\nfor i in itertools.count(1):\\n    print(i, flush=True)\\n    time.sleep(0.005)"]}
+        """
+
+    /// The counter's log has every number from 1 to its last, once each and in order.
+    func assertNoGapNoDuplicate(_ h: FomHarness, file: StaticString = #filePath, line: UInt = #line) {
+        let numbers = h.read(".fom/logs/counter.out.log").split(separator: "\n").map { Int($0) }
+        XCTAssertFalse(numbers.isEmpty, file: file, line: line)
+        XCTAssertFalse(numbers.contains(nil), "a line that is not a whole number", file: file, line: line)
+        let values = numbers.compactMap { $0 }
+        XCTAssertEqual(
+            values, Array(1...max(values.count, 1)), "gap or duplicate in the counter's log", file: file, line: line)
+    }
+
+    func counterLines(_ h: FomHarness) -> Int { h.read(".fom/logs/counter.out.log").split(separator: "\n").count }
+
+    func testUpgradeKeepsTheDaemonAndInstancePidsAndLosesNoLine() throws {
+        let h = try make(Self.counter)
+        XCTAssertEqual(h.fom("start").code, 0)
+        guard let daemon = h.daemonPid(), let child = h.pid("counter") else { return XCTFail("\(h.list())") }
+        h.waitUntil("the counter has printed") { counterLines(h) > 50 }
+        for round in 1...3 {
+            let upgrade = h.fom("upgrade")
+            XCTAssertEqual(upgrade.code, 0, upgrade.err)
+            XCTAssertTrue(upgrade.out.contains("upgraded: daemon pid \(daemon)"), upgrade.out)
+            XCTAssertEqual(h.daemonPid(), daemon, "round \(round)")
+            XCTAssertEqual(h.pid("counter"), child, "round \(round)")
+            let seen = counterLines(h)
+            h.waitUntil("the counter's lines still arrive") { counterLines(h) > seen + 20 }
+        }
+        let ping = h.fom("ping")
+        XCTAssertTrue(ping.out.contains("version "), ping.out)
+        XCTAssertTrue(ping.out.contains("re-executed"), ping.out)
+        XCTAssertTrue(h.read(".fom/logs/fom.log").contains("daemon re-executed"), h.read(".fom/logs/fom.log"))
+        XCTAssertEqual(h.fom("stop", "counter").code, 0)
+        XCTAssertEqual(h.list()["counter"]?["restarts"] as? Int, 0)
+        assertNoGapNoDuplicate(h)
+    }
+
+    func testCrashLoopAndBackoffKeepTheirCountsAndDeadlinesAcrossTheUpgrade() throws {
+        let h = try make(
+            """
+            {"name": "waiter", "kind": "process", "maxRestarts": 20, "backoff": {"initial": "4s", "max": "30s"},
+             "command": ["/bin/sh", "-c", "exit 3"]},
+            {"name": "looper", "kind": "process", "maxRestarts": 1000, "backoff": {"initial": "50ms", "max": "50ms"},
+             "command": ["/bin/sh", "-c", "exit 4"]}
+            """)
+        XCTAssertEqual(h.fom("start", "--no-wait").code, 0)
+        h.waitUntil("waiter in backoff after its first failed start") {
+            h.status("waiter") == "backoff" && (h.list()["looper"]?["restarts"] as? Int ?? 0) >= 3
+        }
+        let before = h.list()
+        guard let nextTry = before["waiter"]?["nextTryMs"] as? Int, let loops = before["looper"]?["restarts"] as? Int
+        else { return XCTFail("\(before)") }
+        XCTAssertEqual(before["waiter"]?["restarts"] as? Int, 1)
+        let upgrade = h.fom("upgrade")
+        XCTAssertEqual(upgrade.code, 0, upgrade.err)
+        let after = h.list()
+        XCTAssertEqual(after["waiter"]?["status"] as? String, "backoff")
+        XCTAssertEqual(after["waiter"]?["restarts"] as? Int, 1)
+        // The retry is due when it was due (the wall clock shown moves by rounding only).
+        let nextTryAfter = after["waiter"]?["nextTryMs"] as? Int ?? 0
+        XCTAssertLessThan(abs(nextTryAfter - nextTry), 250, "next try moved from \(nextTry) to \(nextTryAfter)")
+        XCTAssertGreaterThanOrEqual(after["looper"]?["restarts"] as? Int ?? 0, loops)
+        // The loop goes on counting from where it was, and the waiter's retry comes at its time.
+        h.waitUntil("looper keeps restarting") { (h.list()["looper"]?["restarts"] as? Int ?? 0) > loops + 3 }
+        h.waitUntil("waiter retried once its backoff ran out", timeout: 15) {
+            (h.list()["waiter"]?["restarts"] as? Int ?? 0) == 2
+        }
+        let history = h.fom("describe", "waiter")
+        XCTAssertEqual(history.out.components(separatedBy: "exited with code 3").count - 1, 3, history.out)
+    }
+
+    func testAWaitingRestartClientGetsItsAnswer() throws {
+        let port = FomHarness.freePort()
+        let h = try make(
+            """
+            {"name": "slow", "kind": "process", "ready": {"tcp": \(port)}, "readyTimeout": "30s",
+             "command": ["python3", "-c",
+              "import socket, time\\ntime.sleep(1.5)\\ns = socket.socket()\\ns.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)\\ns.bind(('127.0.0.1', \(port)))\\ns.listen()\\ntime.sleep(3600)"]}
+            """)
+        XCTAssertEqual(h.fom("start").code, 0)
+        guard let first = h.pid("slow"), let daemon = h.daemonPid() else { return XCTFail("\(h.list())") }
+        let restart = try h.startInBackground(["restart", "slow"], stdout: "restart.out", stderr: "restart.err")
+        h.waitUntil("the restart is under way") { h.status("slow") == "starting" && h.pid("slow") != first }
+        let upgrade = h.fom("upgrade")
+        XCTAssertEqual(upgrade.code, 0, upgrade.err)
+        h.waitUntil("the restart client has its answer") { !restart.isRunning }
+        XCTAssertEqual(restart.terminationStatus, 0, h.read("restart.err"))
+        XCTAssertTrue(h.read("restart.out").contains("online"), h.read("restart.out"))
+        XCTAssertEqual(h.daemonPid(), daemon)
+        XCTAssertEqual(h.status("slow"), "online")
+    }
+
+    func testABinaryThatRefusesTheStateLeavesTheOldDaemonRunningEverything() throws {
+        let h = try make(Self.counter)
+        // Test-only: the daemon that takes a handed state refuses it.
+        h.extraEnvironment["FOM_TEST_REFUSE_HANDOVER"] = "1"
+        XCTAssertEqual(h.fom("start").code, 0)
+        guard let daemon = h.daemonPid(), let child = h.pid("counter") else { return XCTFail("\(h.list())") }
+        h.waitUntil("the counter has printed") { counterLines(h) > 50 }
+        let upgrade = h.fom("upgrade")
+        XCTAssertEqual(upgrade.code, 1)
+        XCTAssertTrue(upgrade.err.contains("refused the handed state"), upgrade.err)
+        XCTAssertTrue(upgrade.err.contains("FOM_TEST_REFUSE_HANDOVER"), upgrade.err)
+        XCTAssertEqual(h.daemonPid(), daemon)
+        XCTAssertEqual(h.pid("counter"), child)
+        XCTAssertEqual(h.status("counter"), "online")
+        XCTAssertFalse(h.fom("ping").out.contains("re-executed"))
+        let seen = counterLines(h)
+        h.waitUntil("the counter's lines still arrive") { counterLines(h) > seen + 20 }
+        XCTAssertEqual(h.fom("stop", "counter").code, 0)
+        assertNoGapNoDuplicate(h)
+    }
+
+    func testUpgradeToAPathThatIsNotABinaryChangesNothing() throws {
+        let h = try make(Self.counter)
+        XCTAssertEqual(h.fom("start").code, 0)
+        guard let child = h.pid("counter") else { return XCTFail("\(h.list())") }
+        try h.write("not-a-binary", "just text\n")
+        let upgrade = h.fom("upgrade", "--binary", "not-a-binary")
+        XCTAssertEqual(upgrade.code, 1)
+        XCTAssertTrue(upgrade.err.contains("not an executable file"), upgrade.err)
+        XCTAssertEqual(h.pid("counter"), child)
+    }
+}
+
+/// A crash or `kill -9` of the daemon: the descriptor holder keeps the pipes, the next daemon
+/// takes them back and adopts the running instances.
+final class DaemonCrashAdoptionTests: XCTestCase {
+    var harness: FomHarness!
+
+    override func tearDown() {
+        harness?.tearDown()
+        harness = nil
+    }
+
+    func holderPids(_ h: FomHarness) -> [Int32] { FomHarness.pids(withToken: h.dir + "/.fom/holder.sock") }
+
+    func testKillDashNineOfTheDaemonThenPingAdoptsTheCounterWithNoGapNoDuplicate() throws {
+        let h = try FomHarness(config: "{ \"instances\": [\(DaemonUpgradeTests.counter)] }")
+        harness = h
+        XCTAssertEqual(h.fom("start").code, 0)
+        guard let daemon = h.daemonPid(), let child = h.pid("counter") else { return XCTFail("\(h.list())") }
+        func lines() -> Int { h.read(".fom/logs/counter.out.log").split(separator: "\n").count }
+        h.waitUntil("the counter has printed") { lines() > 50 }
+        XCTAssertEqual(holderPids(h).count, 1, "one descriptor holder")
+        // The daemon is killed between two reads: bytes it has taken from a pipe and not yet
+        // written (a window of one read and one write) would die with it. So the counter pauses
+        // until everything it printed is in the log, and goes on the moment the daemon is gone.
+        kill(child, SIGSTOP)
+        var settled = -1
+        h.waitUntil("the log has everything the paused counter printed") {
+            let now = lines()
+            defer { settled = now }
+            return now == settled && h.read(".fom/logs/counter.out.log").hasSuffix("\n")
+        }
+        kill(daemon, SIGKILL)
+        h.waitUntil("the daemon is gone") { !FomHarness.isAlive(daemon) }
+        kill(child, SIGCONT)
+        // The counter goes on printing into the held pipe while no daemon reads it.
+        XCTAssertTrue(FomHarness.isAlive(child))
+        let ping = h.fom("ping")
+        XCTAssertEqual(ping.code, 0, ping.err)
+        XCTAssertEqual(h.pid("counter"), child, "the counter was adopted, not restarted")
+        XCTAssertEqual(h.status("counter"), "online")
+        XCTAssertEqual(FomHarness.pids(withToken: "itertools").count, 1, "the counter runs once")
+        XCTAssertTrue(h.read(".fom/logs/fom.log").contains("adopted pid \(child)"), h.read(".fom/logs/fom.log"))
+        let seen = lines()
+        h.waitUntil("the counter's lines still arrive") { lines() > seen + 20 }
+        // An adopted instance goes across an upgrade as well (its pidfd with it).
+        let upgrade = h.fom("upgrade")
+        XCTAssertEqual(upgrade.code, 0, upgrade.err)
+        XCTAssertEqual(h.pid("counter"), child)
+        let afterUpgrade = lines()
+        h.waitUntil("the counter's lines still arrive after the upgrade") { lines() > afterUpgrade + 20 }
+        // Its end is seen through a pidfd; not a child of this daemon, so the code is unknown.
+        XCTAssertEqual(h.fom("stop", "counter").code, 0)
+        let describe = h.fom("describe", "counter")
+        XCTAssertTrue(describe.out.contains("exit code unknown"), describe.out)
+        let numbers = h.read(".fom/logs/counter.out.log").split(separator: "\n").compactMap { Int($0) }
+        XCTAssertEqual(numbers, Array(1...max(numbers.count, 1)), "gap or duplicate in the counter's log")
+        // A clean exit of the daemon ends its holder.
+        XCTAssertEqual(h.fom("kill").code, 0)
+        h.waitUntil("the holder has exited") { holderPids(h).isEmpty }
+    }
+
+    func testAnInstanceThatEndedWhileNoDaemonRanIsRestartedAndItsLastLinesKept() throws {
+        let h = try FomHarness(
+            config: """
+                { "instances": [ {"name": "brief", "kind": "process", "minUptime": "100ms",
+                  "command": ["/bin/sh", "-c", "while [ ! -f stop-now ]; do sleep 0.02; done; echo last words; exit 0"]} ] }
+                """)
+        harness = h
+        XCTAssertEqual(h.fom("start").code, 0)
+        guard let daemon = h.daemonPid(), let first = h.pid("brief") else { return XCTFail("\(h.list())") }
+        kill(daemon, SIGKILL)
+        h.waitUntil("the daemon is gone") { !FomHarness.isAlive(daemon) }
+        try h.write("stop-now", "")
+        h.waitUntil("the instance has ended") { !FomHarness.isAlive(first) }
+        try FileManager.default.removeItem(atPath: h.path("stop-now"))
+        XCTAssertEqual(h.fom("ping").code, 0)
+        h.waitUntil("a new run is online") { h.status("brief") == "online" && h.pid("brief") != first }
+        XCTAssertTrue(
+            h.read(".fom/logs/brief.out.log").contains("last words"), "what it printed with no daemon is kept")
+    }
+
+    func testAKilledHolderIsReplacedAtOnceAndStillHoldsEveryPipe() throws {
+        let h = try FomHarness(config: "{ \"instances\": [\(DaemonUpgradeTests.counter)] }")
+        harness = h
+        XCTAssertEqual(h.fom("start").code, 0)
+        guard let child = h.pid("counter"), let first = holderPids(h).first else { return XCTFail("\(h.list())") }
+        kill(first, SIGKILL)
+        h.waitUntil("a new holder with every pipe") {
+            h.read(".fom/logs/fom.log").contains("a new descriptor holder holds the 2 pipe(s)")
+        }
+        XCTAssertEqual(holderPids(h).count, 1)
+        XCTAssertNotEqual(holderPids(h).first, first)
+        guard let daemon = h.daemonPid() else { return XCTFail("no daemon") }
+        kill(daemon, SIGKILL)
+        h.waitUntil("the daemon is gone") { !FomHarness.isAlive(daemon) }
+        XCTAssertEqual(h.fom("ping").code, 0)
+        XCTAssertEqual(
+            h.pid("counter"), child, "the new holder had the counter's pipes: " + h.read(".fom/logs/fom.log"))
+        XCTAssertEqual(h.status("counter"), "online")
+    }
+
+    func testAProcessWhoseCommandChangedInTheConfigIsRestartedNotAdopted() throws {
+        let h = try FomHarness(
+            config: """
+                { "instances": [ {"name": "sleeper", "kind": "process", "command": ["sleep", "3091"]} ] }
+                """)
+        harness = h
+        XCTAssertEqual(h.fom("start").code, 0)
+        guard let daemon = h.daemonPid(), let first = h.pid("sleeper") else { return XCTFail("\(h.list())") }
+        kill(daemon, SIGKILL)
+        h.waitUntil("the daemon is gone") { !FomHarness.isAlive(daemon) }
+        try h.write("supervisor.json", h.read("supervisor.json").replacingOccurrences(of: "3091", with: "3092"))
+        XCTAssertEqual(h.fom("ping").code, 0)
+        h.waitUntil("the new command runs") { h.status("sleeper") == "online" && h.pid("sleeper") != first }
+        XCTAssertTrue(h.read(".fom/logs/fom.log").contains("not adopting pid \(first)"), h.read(".fom/logs/fom.log"))
+        h.waitUntil("the old process is gone") { FomHarness.pids(withToken: "sleep 3091").isEmpty }
+        XCTAssertEqual(FomHarness.pids(withToken: "sleep 3092").count, 1)
+    }
+}
