@@ -152,14 +152,15 @@ final class UILogFollower: LogFollowing {
     }
 
     func tail(_ count: Int) -> [FomWeb.LogLine] {
-        var collected: [FomWeb.LogLine] = []
-        for i in printers.indices {
-            let all = printers[i].readAll()
-            collected += lines(Array(all.suffix(count)), isErr: printers[i].source.isErr)
-        }
+        // stdout and stderr as one stream, by time when the lines carry it (as `fom logs` shows
+        // them); the last `count` of them.
+        let merged = LogMerge.merge(printers.indices.map { printers[$0].readAll() })
         tailed = true
-        // The two files' tails, stdout's first; the last `count` of them together.
-        return Array(collected.suffix(count))
+        return merged.suffix(count).map {
+            FomWeb.LogLine(
+                stream: printers[$0.source].source.isErr ? "err" : "out",
+                text: String(decoding: $0.bytes, as: UTF8.self))
+        }
     }
 
     func poll() -> [FomWeb.LogLine] {
