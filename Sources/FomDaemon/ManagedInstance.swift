@@ -22,8 +22,29 @@ final class ManagedInstance {
     var startTime: UInt64 = 0
     var lastCommand: [String] = []
     /// What the current run was started with: drift is measured against this, not against
-    /// /proc, which a wrapper (a pyenv shim, a shell) may have changed on its way.
-    var spawnedEnvironment: [String: String] = [:]
+    /// /proc, which a wrapper (a pyenv shim, a shell) may have changed on its way. Kept as its
+    /// difference from the daemon's own environment (one dictionary every instance shares):
+    /// most of an instance's environment is inherited, and a full copy each cost about 4 KiB an
+    /// instance, 4 MiB with 1,000 of them.
+    var spawnedEnvironment: [String: String] {
+        get {
+            var environment = spawnedBase
+            for name in spawnedRemoved { environment[name] = nil }
+            for (name, value) in spawnedChanged { environment[name] = value }
+            return environment
+        }
+        set { setSpawned(newValue, base: spawnedBase) }
+    }
+    private var spawnedBase: [String: String] = [:]
+    private var spawnedChanged: [String: String] = [:]
+    private var spawnedRemoved: [String] = []
+
+    /// Records the environment of a new run against `base` (the daemon's own environment).
+    func setSpawned(_ environment: [String: String], base: [String: String]) {
+        spawnedBase = base
+        spawnedChanged = environment.filter { base[$0.key] != $0.value }
+        spawnedRemoved = base.keys.filter { environment[$0] == nil }
+    }
     /// A memory check of the current run, past minUptime, found it under `maxMemory`: going over
     /// later is a stable run that grew, not a start that fails this way.
     var memoryWasUnderLimit = false

@@ -47,7 +47,7 @@ extension Supervisor {
                 executable: executable, arguments: argv, environment: lines,
                 directory: config.cwd)
             instance.lastCommand = argv
-            instance.spawnedEnvironment = environment.variables
+            instance.setSpawned(environment.variables, base: supervisorEnvironment)
             instance.memoryWasUnderLimit = false
             attachPipes(instance, child)
             instance.startTime = ProcFS.stat(child.pid)?.startTime ?? 0

@@ -252,7 +252,7 @@ extension Supervisor {
             guard let eq = line.firstIndex(of: "=") else { continue }
             environment[String(line[..<eq])] = String(line[line.index(after: eq)...])
         }
-        instance.spawnedEnvironment = environment
+        instance.setSpawned(environment, base: supervisorEnvironment)
         instance.startTime = startTime
         instance.startedWallMs = Clock.wallMilliseconds() - age.milliseconds
         instance.history.append(

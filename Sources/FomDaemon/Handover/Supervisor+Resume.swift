@@ -118,7 +118,7 @@ extension Supervisor {
             }
             instance.startTime = startTime
             instance.lastCommand = try item.strings("lastCommand")
-            instance.spawnedEnvironment = try item.stringMap("spawnedEnvironment")
+            instance.setSpawned(try item.stringMap("spawnedEnvironment"), base: supervisorEnvironment)
             instance.memoryWasUnderLimit = try item.bool("memoryWasUnderLimit")
             instance.history = try item.strings("history")
             instance.waitingFor = item.optionalString("waitingFor")
