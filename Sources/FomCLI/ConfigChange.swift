@@ -59,7 +59,11 @@ struct ConfigChange {
             throw Failure("\(error)")
         }
         return try FileLock.withExclusive(lockFile) { () throws -> (config: SupervisorConfig, written: Bool) in
-            guard let old = Files.readText(path) else { throw Failure("\(path): cannot read the file") }
+            guard let bytes = Files.readBytes(path) else { throw Failure("\(path): cannot read the file") }
+            // Read leniently, bytes that are not UTF-8 would be written back changed.
+            guard let old = String(validating: bytes, as: UTF8.self) else {
+                throw Failure("\(path): not valid UTF-8; fix the file by hand first (it is unchanged)")
+            }
             var text = ConfigText(old)
             do {
                 try edit(&text)

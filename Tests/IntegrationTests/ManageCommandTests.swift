@@ -296,6 +296,20 @@ final class ManageCommandTests: XCTestCase {
         XCTAssertEqual(leftovers, [], "no temporary file left behind")
     }
 
+    func testAFileThatIsNotUTF8IsNotRewritten() throws {
+        let h = try defaultFiles()
+        // A stray Latin-1 byte inside a string: the loader reads past it, an edit must not.
+        var bytes = Array(original.utf8)
+        let marker = Array("\"FIFTYONE_DO_NOT_TRACK\": \"true".utf8)
+        let index = (0...(bytes.count - marker.count)).first { Array(bytes[$0..<($0 + marker.count)]) == marker }!
+        bytes.insert(0xE9, at: index + marker.count)
+        try Data(bytes).write(to: URL(fileURLWithPath: h.path("supervisor.json")))
+        let edit = h.fom("edit", "review", "--cvat-sync", "on")
+        XCTAssertEqual(edit.code, 1, edit.out + edit.err)
+        XCTAssertTrue(edit.err.contains("not valid UTF-8"), edit.err)
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: h.path("supervisor.json"))), Data(bytes))
+    }
+
     // MARK: remove
 
     func testRemoveIsRefusedWhileDependedOnAndForceTakesItOutOfDependsOn() throws {

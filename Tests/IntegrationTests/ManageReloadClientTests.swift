@@ -63,7 +63,7 @@ final class ManageReloadClientTests: XCTestCase {
         XCTAssertTrue(lines[4].hasPrefix("0   review  process  online  200"), edit.out)
         XCTAssertEqual(edit.err, "")
         let reload = try XCTUnwrap(scripted.requests.first { $0["cmd"] as? String == "reload" })
-        XCTAssertEqual(reload["dryRun"] as? Bool, false)
+        XCTAssertNotEqual(reload["dryRun"] as? Bool, true, "a real reload, not a dry run")
         XCTAssertGreaterThanOrEqual(scripted.listsSinceReload, 3, "it waited for the new process")
 
         let json = h.fom("edit", "review", "--env", "A=1", "--json")
