@@ -5,7 +5,7 @@ import XCTest
 /// The `url` of `fom list`: where this host reaches an instance's port.
 final class InstanceURLTests: XCTestCase {
     func info(port: Int?, address: String?) -> InstanceInfo {
-        InstanceInfo(id: 0, name: "a", kind: "fiftyone", status: "online", port: port, address: address)
+        InstanceInfo(id: 0, name: "a", kind: "fiftyone", status: .online, port: port, address: address)
     }
 
     func testURLIsTheAddressAndPortAndEveryInterfaceShowsAsLoopback() {
