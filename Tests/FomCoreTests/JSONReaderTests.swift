@@ -189,4 +189,11 @@ final class JSONReaderTests: XCTestCase {
             XCTAssertEqual(error.message, "invalid literal 'tru' (JSON has true, false and null)")
         }
     }
+
+    func testUnquotedTextIsNotQuotedBackInTheError() {
+        // A value meant as a string (a password) must not reach the error, and so fom.log or a terminal.
+        let error = syntaxError(#"{"env": {"CVAT_PASSWORD": hunter2}}"#)
+        XCTAssertFalse(error.contains("hunter2"), error)
+        XCTAssertTrue(error.contains("a string needs double quotes"), error)
+    }
 }

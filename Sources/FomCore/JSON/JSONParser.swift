@@ -156,8 +156,15 @@ struct JSONParser<Builder: JSONTreeBuilder> {
         case "false": return Builder.bool(false, at: start)
         case "null": return Builder.null(at: start)
         default:
+            // The word is quoted only when it is a near miss of a literal (`True`, `nul`): other
+            // unquoted text may be a value meant as a string, such as a password.
+            let lower = word.lowercased()
+            let nearMiss = word.count <= 1 || ["true", "false", "null"].contains { $0.hasPrefix(lower) }
             throw JSONSyntaxError(
-                position: start, message: "invalid literal '\(word)' (JSON has true, false and null)")
+                position: start,
+                message: nearMiss
+                    ? "invalid literal '\(word)' (JSON has true, false and null)"
+                    : "invalid literal (JSON has true, false and null; a string needs double quotes)")
         }
     }
 
