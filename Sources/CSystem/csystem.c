@@ -102,6 +102,26 @@ int csys_window_size(int fd, int *rows, int *columns) {
 
 int csys_memfd_create(const char *name) { return memfd_create(name, 0); }
 
+int csys_memfd_create_cloexec(const char *name) { return memfd_create(name, MFD_CLOEXEC); }
+
+ssize_t csys_splice_to_file(int pipe_fd, int file_fd, int64_t *offset, size_t length) {
+    loff_t off = (loff_t)*offset;
+    ssize_t n = splice(pipe_fd, NULL, file_fd, &off, length, SPLICE_F_NONBLOCK);
+    if (n > 0) *offset = (int64_t)off;
+    return n;
+}
+
+int csys_punch_hole(int fd, int64_t offset, int64_t length) {
+    return fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, (off_t)offset, (off_t)length);
+}
+
+void csys_store_release(int64_t *address, int64_t value) { __atomic_store_n(address, value, __ATOMIC_RELEASE); }
+
+void *csys_map_shared(int fd, size_t length) {
+    void *p = mmap(NULL, length, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    return p == MAP_FAILED ? NULL : p;
+}
+
 ssize_t csys_send_fds(int sock, const int *fds, int count, const void *data, size_t length) {
     if (count < 0 || count > 64) { errno = EINVAL; return -1; }
     char control[CMSG_SPACE(sizeof(int) * 64)];

@@ -15,6 +15,8 @@ public final class LogFile {
     private(set) var timestamps: Bool
     private var fd: Int32 = -1
     private var size = 0
+    /// The open file's inode (for the capture journal: a write is known by file, size and length).
+    private var inode: Int64 = -1
     /// The tail of the last read that did not end in a newline yet.
     var partial: [UInt8] = []
     /// Write errors since the last write that landed (zero again once the disk has room).
@@ -34,7 +36,8 @@ public final class LogFile {
 
     deinit { FileDescriptor.close(fd) }
 
-    /// Appends bytes read from a pipe; complete lines are written now, the rest waits.
+    /// Appends bytes read from a pipe; complete lines are written now, the rest waits in
+    /// memory (a stream with no spool: see `LogFile+Spool.swift` for the one that has one).
     public func append(_ bytes: ArraySlice<UInt8>) {
         bytes.withUnsafeBytes { append($0) }
     }
@@ -61,10 +64,9 @@ public final class LogFile {
     /// Writes what is left without a newline (the process ended mid-line).
     public func flushPartial() {
         guard !partial.isEmpty else { return }
-        var chunk = partial
+        let chunk = partial
         partial = []
-        chunk.append(10)
-        chunk.withUnsafeBytes { writeLines($0) }
+        chunk.withUnsafeBytes { writeLines($0, closeLastLine: true) }
     }
 
     /// Writes one of fom's own lines.
@@ -76,50 +78,90 @@ public final class LogFile {
         FileDescriptor.lastIndex(of: 10, in: bytes)
     }
 
-    private func writeLines(_ chunk: UnsafeRawBufferPointer) {
-        guard timestamps else { return writeWithinMaxSize(chunk) }
-        let prefix = Array((Timestamp.iso8601(epochMilliseconds: Clock.wallMilliseconds()) + " ").utf8)
-        var data: [UInt8] = []
-        data.reserveCapacity(chunk.count + chunk.count / 8 + 32)
-        var start = 0
-        for i in 0..<chunk.count where chunk[i] == 10 {
-            data.append(contentsOf: prefix)
-            data.append(contentsOf: UnsafeRawBufferPointer(rebasing: chunk[start...i]))
-            start = i + 1
-        }
-        data.withUnsafeBytes { writeWithinMaxSize($0) }
+    /// Where the bytes of a write came from in a stream's spool: the journal entry is armed
+    /// before each write and committed after it.
+    struct SpoolCursor {
+        let journal: CaptureJournal
+        let slot: Int32
+        /// The spool offset of the first byte given to `writeLines`.
+        let start: Int64
     }
 
-    /// Splits at line ends so that each file stays within maxSize where lines allow it.
-    private func writeWithinMaxSize(_ data: UnsafeRawBufferPointer) {
-        var offset = 0
-        while offset < data.count {
-            guard ensureOpen() else { return }
-            let room = maxSize - size
-            var end = data.count
-            if data.count - offset > room {
-                // The last newline that fits; a file with nothing in it takes one line whatever its size.
-                let window = UnsafeRawBufferPointer(
-                    rebasing: data[offset..<max(offset, min(offset + room, data.count))])
-                if let cut = Self.lastNewline(in: window) {
-                    end = offset + cut + 1
-                } else if size > 0 {
-                    rotate()
-                    continue
-                } else if let nl = data[offset...].firstIndex(of: 10) {
-                    end = nl + 1
-                }
+    /// Writes whole lines (the last one without its newline when `closeLastLine`: it gets one),
+    /// each with the time in front when timestamps are on, in pieces that keep each file within
+    /// maxSize where lines allow it; a rotation falls between two pieces, never inside one.
+    func writeLines(_ source: UnsafeRawBufferPointer, closeLastLine: Bool = false, cursor: SpoolCursor? = nil) {
+        let prefix: [UInt8] =
+            timestamps ? Array((Timestamp.iso8601(epochMilliseconds: Clock.wallMilliseconds()) + " ").utf8) : []
+        var start = 0
+        while start < source.count {
+            guard ensureOpen() else {
+                // No file to write to: the bytes are dropped (counted in `errors`), not kept forever.
+                if let cursor { cursor.journal.skip(cursor.slot, to: cursor.start + Int64(source.count)) }
+                return
             }
-            write(UnsafeRawBufferPointer(rebasing: data[offset..<end]))
-            offset = end
+            guard let end = pieceEnd(source, from: start, prefix: prefix.count, closeLastLine: closeLastLine) else {
+                rotate()
+                continue
+            }
+            if prefix.isEmpty && !(closeLastLine && end == source.count) {
+                write(UnsafeRawBufferPointer(rebasing: source[start..<end]), cursor: cursor, sourceEnd: end)
+            } else {
+                var data: [UInt8] = []
+                data.reserveCapacity(end - start + (end - start) / 8 + prefix.count + 1)
+                var line = start
+                while line < end {
+                    let newline =
+                        FileDescriptor.firstIndex(of: 10, in: source, from: line).map { min($0, end - 1) } ?? end - 1
+                    data.append(contentsOf: prefix)
+                    data.append(contentsOf: UnsafeRawBufferPointer(rebasing: source[line...newline]))
+                    if source[newline] != 10 { data.append(10) }
+                    line = newline + 1
+                }
+                data.withUnsafeBytes { write($0, cursor: cursor, sourceEnd: end) }
+            }
+            start = end
             if size >= maxSize { rotate() }
         }
     }
 
+    /// The end of the next piece: the whole lines from `start` whose written form fits the room
+    /// left in the file. Nil when not one fits and the file has lines already (rotate first); a
+    /// file with nothing in it takes one line whatever its size.
+    private func pieceEnd(_ source: UnsafeRawBufferPointer, from start: Int, prefix: Int, closeLastLine: Bool) -> Int? {
+        let room = maxSize - size
+        if prefix == 0 && !closeLastLine {
+            if source.count - start <= room { return source.count }
+            let window = UnsafeRawBufferPointer(rebasing: source[start..<start + max(room, 0)])
+            if let cut = Self.lastNewline(in: window) { return start + cut + 1 }
+            if size > 0 { return nil }
+            return (FileDescriptor.firstIndex(of: 10, in: source, from: start) ?? source.count - 1) + 1
+        }
+        var written = 0
+        var end = start
+        while end < source.count {
+            let newline = FileDescriptor.firstIndex(of: 10, in: source, from: end) ?? source.count - 1
+            let length = prefix + (newline + 1 - end) + (source[newline] == 10 ? 0 : 1)
+            if written + length > room {
+                if end > start { break }
+                return size > 0 ? nil : newline + 1
+            }
+            written += length
+            end = newline + 1
+        }
+        return end
+    }
+
     /// Writes one piece made of whole lines, or none of it: a short write followed by an error
-    /// (a full disk) is truncated away, so the file still ends at a line end.
-    private func write(_ bytes: UnsafeRawBufferPointer) {
+    /// (a full disk) is truncated away, so the file still ends at a line end. With a cursor, the
+    /// journal entry is armed first and committed after, landed or dropped.
+    private func write(_ bytes: UnsafeRawBufferPointer, cursor: SpoolCursor?, sourceEnd: Int) {
         let before = size
+        if let cursor {
+            cursor.journal.arm(
+                cursor.slot, end: cursor.start + Int64(sourceEnd), logInode: inode, logSizeBefore: Int64(before),
+                length: Int64(bytes.count))
+        }
         do {
             size += try FileDescriptor.writeAll(fd, bytes)
             if errors > 0 {
@@ -132,6 +174,21 @@ public final class LogFile {
             lastError = "write \(path): \(error.reason)"
             FileDescriptor.truncate(fd, to: before)
         }
+        if let cursor { cursor.journal.commit(cursor.slot) }
+    }
+
+    /// After a daemon crash: settles this stream's journal entry against the log as it is (a
+    /// write the crashed daemon had under way landed whole, or is cut away to be written again).
+    func settle(_ journal: CaptureJournal, slot: Int32) {
+        let entry = journal[slot]
+        guard entry.isArmed else { return }
+        let open = ensureOpen()
+        let settlement = entry.settle(logInode: open ? inode : nil, logSize: open ? Int64(size) : nil)
+        if case .redo(let truncateTo?) = settlement {
+            FileDescriptor.truncate(fd, to: Int(truncateTo))
+            size = Int(truncateTo)
+        }
+        journal[slot] = entry.settled(settlement)
     }
 
     private func ensureOpen() -> Bool {
@@ -142,7 +199,9 @@ public final class LogFile {
             lastError = SystemError("open \(path)").description
             return false
         }
-        size = FileDescriptor.size(fd) ?? 0
+        let identity = FileDescriptor.identity(fd)
+        size = identity?.size ?? 0
+        inode = identity?.inode ?? -1
         return true
     }
 

@@ -15,6 +15,9 @@ final class ManagedInstance {
     var err: LogFile
     var stdoutFD: Int32 = -1
     var stderrFD: Int32 = -1
+    /// The spools the pipes are spliced into (nil: the stream is read without one).
+    var outSpool: StreamSpool?
+    var errSpool: StreamSpool?
     var probe: ReadyProbe?
     /// pid -> pidfd of processes still alive after the main process ended.
     var leftovers: [Int32: Int32] = [:]

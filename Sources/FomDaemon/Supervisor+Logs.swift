@@ -13,34 +13,66 @@ extension Supervisor {
             FileDescriptor.setPipeSize(fd, 1 << 20)
             pipes[fd] = (instance, isErr)
             poll.add(fd, token: Token.pipe.with(Int(fd)))
+            setSpool(instance, isErr, newSpool())
         }
         instance.stdoutFD = child.stdout
         instance.stderrFD = child.stderr
     }
 
-    /// Reads at most one buffer per wake-up, so a flooding child cannot starve the others.
+    /// A spool and a journal entry for a new stream; nil (read without one) when either cannot
+    /// be had, say with no descriptors left.
+    func newSpool() -> StreamSpool? {
+        guard let journal, let fd = try? Spool.create(named: "fom-spool") else { return nil }
+        guard let slot = journal.allocate() else {
+            FileDescriptor.close(fd)
+            return nil
+        }
+        return StreamSpool(fd: fd, slot: slot, end: 0)
+    }
+
+    func spool(_ instance: ManagedInstance, _ isErr: Bool) -> StreamSpool? {
+        isErr ? instance.errSpool : instance.outSpool
+    }
+
+    func setSpool(_ instance: ManagedInstance, _ isErr: Bool, _ spool: StreamSpool?) {
+        if isErr { instance.errSpool = spool } else { instance.outSpool = spool }
+    }
+
+    /// Takes at most one buffer per wake-up, so a flooding child cannot starve the others.
     func readPipe(_ fd: Int32) {
         guard let (instance, isErr) = pipes[fd] else { return }
-        switch FileDescriptor.read(fd, into: readBuffer) {
-        case .data(let n):
-            (isErr ? instance.err : instance.out).append(UnsafeRawBufferPointer(rebasing: readBuffer[0..<n]))
-        case .wouldBlock:
+        switch take(fd, instance, isErr) {
+        case .data, .wouldBlock:
             break
         case .endOfFile, .failed:
             closePipe(fd)
         }
     }
 
-    /// Reads what is left in an exited process's pipes before its exit is told.
+    /// One buffer from a pipe into its log: spliced into the spool and written from there, or
+    /// read and written straight (no spool).
+    func take(_ fd: Int32, _ instance: ManagedInstance, _ isErr: Bool) -> FileDescriptor.ReadResult {
+        let sink = isErr ? instance.err : instance.out
+        guard var spool = spool(instance, isErr), let journal else {
+            let result = FileDescriptor.read(fd, into: readBuffer)
+            if case .data(let n) = result { sink.append(UnsafeRawBufferPointer(rebasing: readBuffer[0..<n])) }
+            return result
+        }
+        let result = Spool.take(from: fd, into: spool.fd, end: &spool.end, max: readBuffer.count)
+        if case .data = result {
+            journal.countDown(&journal.crashAfterTake)
+            sink.drain(&spool, journal: journal, buffer: readBuffer, final: false)
+            setSpool(instance, isErr, spool)
+        }
+        return result
+    }
+
+    /// Takes what is left in an exited process's pipes before its exit is told.
     func drainPipes(of instance: ManagedInstance) {
         for fd in [instance.stdoutFD, instance.stderrFD] where fd >= 0 {
             guard let (_, isErr) = pipes[fd] else { continue }
-            let sink = isErr ? instance.err : instance.out
             var rounds = 0
-            while rounds < 64, let chunk = try? FileDescriptor.read(fd, max: 65536), !chunk.isEmpty {
-                sink.append(chunk[...])
-                rounds += 1
-            }
+            while rounds < 64, case .data = take(fd, instance, isErr) { rounds += 1 }
         }
     }
 
@@ -50,7 +82,15 @@ extension Supervisor {
 
     func closePipe(_ fd: Int32) {
         guard let (instance, isErr) = pipes.removeValue(forKey: fd) else { return }
-        (isErr ? instance.err : instance.out).flushPartial()
+        let sink = isErr ? instance.err : instance.out
+        if var spool = spool(instance, isErr), let journal {
+            sink.drain(&spool, journal: journal, buffer: readBuffer, final: true)
+            FileDescriptor.close(spool.fd)
+            journal.release(spool.slot)
+            setSpool(instance, isErr, nil)
+        } else {
+            sink.flushPartial()
+        }
         poll.remove(fd)
         FileDescriptor.close(fd)
         releaseHeld(fd)

@@ -87,6 +87,8 @@ public final class Supervisor {
     var listenerPaused = false
     var clients: [Int32: ControlConnection] = [:]
     var pipes: [Int32: (instance: ManagedInstance, isErr: Bool)] = [:]
+    /// The capture journal (Capture/): nil when it could not be made, and streams go without spools.
+    var journal: CaptureJournal?
     var pidfds: [Int32: (instance: ManagedInstance, pid: Int32)] = [:]
     /// Processes of instances no longer in the config, left by an earlier daemon: pid -> pidfd.
     /// Nothing starts until they are gone, so none of them still holds a port.

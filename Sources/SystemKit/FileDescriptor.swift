@@ -110,6 +110,19 @@ public enum FileDescriptor {
         return fstat(fd, &st) == 0 ? Int(st.st_size) : nil
     }
 
+    /// The inode number and size of an open file.
+    public static func identity(_ fd: Int32) -> (inode: Int64, size: Int)? {
+        var st = stat()
+        return fstat(fd, &st) == 0 ? (Int64(bitPattern: UInt64(st.st_ino)), Int(st.st_size)) : nil
+    }
+
+    /// Where `byte` first occurs in `bytes[from...]` (memchr).
+    public static func firstIndex(of byte: UInt8, in bytes: UnsafeRawBufferPointer, from: Int) -> Int? {
+        guard from < bytes.count, let base = bytes.baseAddress else { return nil }
+        guard let hit = memchr(base + from, Int32(byte), bytes.count - from) else { return nil }
+        return base.distance(to: UnsafeRawPointer(hit))
+    }
+
     /// Replaces what an open file holds with `text` (the pid in a lock file).
     public static func replaceContents(_ fd: Int32, _ text: String) {
         _ = ftruncate(fd, 0)

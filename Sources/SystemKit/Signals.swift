@@ -28,6 +28,11 @@ public enum Signals {
 
     @discardableResult
     public static func send(_ pid: Int32, _ signal: Int32) -> Bool { kill(pid, signal) == 0 }
+    /// Dies at once, as `kill -9` from outside would kill this process (a test's crash point).
+    public static func killSelf() -> Never {
+        kill(getpid(), SIGKILL)
+        fatalError("SIGKILL did not end the process")
+    }
 
     public static func isAlive(_ pid: Int32) -> Bool { kill(pid, 0) == 0 || errno == EPERM }
 

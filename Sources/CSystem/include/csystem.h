@@ -53,6 +53,18 @@ int csys_window_size(int fd, int *rows, int *columns);
 // memfd_create needs _GNU_SOURCE; the handed state of `fom upgrade` lives in one (no MFD_CLOEXEC:
 // it must survive the exec).
 int csys_memfd_create(const char *name);
+// A captured stream's spool: an anonymous file that is close-on-exec (no child inherits it).
+int csys_memfd_create_cloexec(const char *name);
+// splice(2) from a pipe into a file at *offset (advanced by what moved), without blocking on the
+// pipe: what it returns was taken from the pipe and is in the file, in one step.
+ssize_t csys_splice_to_file(int pipe_fd, int file_fd, int64_t *offset, size_t length);
+// fallocate(FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE): frees a range, offsets stay as they are.
+int csys_punch_hole(int fd, int64_t offset, int64_t length);
+// A shared read-write mapping of a whole file; NULL on failure (MAP_FAILED is a macro).
+void *csys_map_shared(int fd, size_t length);
+// A store that no earlier store may be moved after, by the compiler or the CPU: the capture
+// journal's entry is armed by its last word, and a kill can fall between any two instructions.
+void csys_store_release(int64_t *address, int64_t value);
 // SCM_RIGHTS: the CMSG_* helpers are macros. Sends up to 64 descriptors with a few bytes of data.
 ssize_t csys_send_fds(int sock, const int *fds, int count, const void *data, size_t length);
 // Receives data and up to `max` descriptors (marked close-on-exec); *count gets how many came.

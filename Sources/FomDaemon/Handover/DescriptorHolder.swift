@@ -6,10 +6,10 @@ import SystemKit
 /// `fom daemon --hold PATH`: a small process that does nothing but hold duplicates of the read
 /// ends of every instance's pipes (as s6-fdholder and systemd's descriptor store do), so that a
 /// crash or `kill -9` of the daemon loses neither the pipes nor what is waiting in them. The
-/// daemon that owns it sends each pipe as it spawns (`add KEY` + the descriptor over
-/// SCM_RIGHTS) and says `drop KEY` when it closes one. A new daemon connects, says `take`, and
-/// gets every held descriptor back (`held KEY` + descriptor, then `end`); it is the owner from
-/// then on. `bye` (the daemon's clean exit) ends the holder. Its socket is mode 0600 in the
+/// daemon that owns it sends each pipe as it spawns (`add KEY` + the pipe and its spool over
+/// SCM_RIGHTS; `add journal` + the capture journal) and says `drop KEY` when it closes one. A
+/// new daemon connects, says `take`, and gets every held descriptor back (`held KEY` + the
+/// descriptors, then `end`); it is the owner from then on. `bye` (the daemon's clean exit) ends the holder. Its socket is mode 0600 in the
 /// 0700 runtime directory, and only its own uid may connect.
 public enum DescriptorHolder {
     public static func run(socketPath: String) -> Int32 {
@@ -28,7 +28,7 @@ public enum DescriptorHolder {
             return 1
         }
         poll.add(listener, token: 0)
-        var held: [String: Int32] = [:]
+        var held: [String: [Int32]] = [:]
         var owner: Int32 = -1
 
         func dropOwner() {
@@ -36,6 +36,31 @@ public enum DescriptorHolder {
             poll.remove(owner)
             FileDescriptor.close(owner)
             owner = -1
+        }
+
+        /// Acts on one record from the owner; false on `bye` (the holder's work is done).
+        func handle(_ record: (data: [UInt8], fds: [Int32]), from socket: Int32) -> Bool {
+            let text = String(decoding: record.data, as: UTF8.self)
+            let (verb, key) = split(text)
+            switch verb {
+            case "add":
+                guard !record.fds.isEmpty else { return true }
+                for old in held[key] ?? [] { FileDescriptor.close(old) }
+                held[key] = record.fds
+            case "drop":
+                for fd in held.removeValue(forKey: key) ?? [] { FileDescriptor.close(fd) }
+                for fd in record.fds { FileDescriptor.close(fd) }
+            case "take":
+                for (k, fds) in held {
+                    try? Handover.send(socket, fds: fds, data: Array("held \(k)".utf8))
+                }
+                try? Handover.send(socket, fds: [], data: Array("end".utf8))
+            case "bye":
+                return false
+            default:
+                for fd in record.fds { FileDescriptor.close(fd) }
+            }
+            return true
         }
 
         while true {
@@ -48,7 +73,18 @@ public enum DescriptorHolder {
                             FileDescriptor.close(fd)
                             continue
                         }
-                        // A new daemon: it is the owner now (an old owner's connection is dead).
+                        // A new daemon: it is the owner now. What the old one said before it
+                        // died (an `add` for a process it had just started) counts first.
+                        if owner >= 0 {
+                            FileDescriptor.setNonBlocking(owner)
+                            while let record = try? Handover.receive(owner), !record.data.isEmpty || !record.fds.isEmpty
+                            {
+                                if !handle(record, from: owner) {
+                                    unlink(socketPath)
+                                    return 0
+                                }
+                            }
+                        }
                         dropOwner()
                         Handover.setBlocking(fd)
                         owner = fd
@@ -70,27 +106,9 @@ public enum DescriptorHolder {
                     dropOwner()
                     continue
                 }
-                let text = String(decoding: record.data, as: UTF8.self)
-                let (verb, key) = split(text)
-                switch verb {
-                case "add":
-                    guard let fd = record.fds.first else { continue }
-                    if let old = held[key] { FileDescriptor.close(old) }
-                    held[key] = fd
-                    for extra in record.fds.dropFirst() { FileDescriptor.close(extra) }
-                case "drop":
-                    if let fd = held.removeValue(forKey: key) { FileDescriptor.close(fd) }
-                    for fd in record.fds { FileDescriptor.close(fd) }
-                case "take":
-                    for (k, fd) in held {
-                        try? Handover.send(owner, fds: [fd], data: Array("held \(k)".utf8))
-                    }
-                    try? Handover.send(owner, fds: [], data: Array("end".utf8))
-                case "bye":
+                if !handle(record, from: owner) {
                     unlink(socketPath)
                     return 0
-                default:
-                    for fd in record.fds { FileDescriptor.close(fd) }
                 }
             }
             if owner < 0 && !Files.exists(socketPath) { return 0 }

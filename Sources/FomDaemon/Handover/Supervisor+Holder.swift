@@ -13,16 +13,52 @@ extension Supervisor {
     var holderSocket: String { options.runtime.path + "/holder.sock" }
 
     /// At start: the descriptors a crashed daemon left with its holder, or a new holder.
-    func connectHolder() -> [(key: String, fd: Int32)] {
+    func connectHolder() -> [(key: String, fds: [Int32])] {
         if let fd = PacketSockets.connect(path: holderSocket) {
-            if let taken = take(from: fd) {
+            if var taken = take(from: fd) {
                 setHolder(fd)
+                setUpJournal(&taken)
                 return taken
             }
             FileDescriptor.close(fd)
         }
         startHolder()
+        var none: [(key: String, fds: [Int32])] = []
+        setUpJournal(&none)
         return []
+    }
+
+    /// The capture journal: the one the holder kept for a crashed daemon, or a new one that the
+    /// holder is given. Without one, streams are read without spools.
+    func setUpJournal(_ taken: inout [(key: String, fds: [Int32])]) {
+        if let i = taken.firstIndex(where: { $0.key == "journal" }) {
+            let fds = taken.remove(at: i).fds
+            for extra in fds.dropFirst() { FileDescriptor.close(extra) }
+            if let fd = fds.first {
+                do {
+                    journal = try CaptureJournal(fd: fd)
+                    journal?.setCrashPoint(supervisorEnvironment["FOM_TEST_CRASH"])
+                    return
+                } catch {
+                    FileDescriptor.close(fd)
+                    log(
+                        "fom",
+                        "the crashed daemon's capture journal cannot be read (\(error)): its last writes are not checked"
+                    )
+                }
+            }
+        }
+        do {
+            let made = try CaptureJournal.create()
+            made.setCrashPoint(supervisorEnvironment["FOM_TEST_CRASH"])
+            journal = made
+            tellHolder("add journal", fds: [made.fd])
+        } catch {
+            log(
+                "fom",
+                "no capture journal (\(error)): logs are captured without spools, and a crash of the daemon can lose a read"
+            )
+        }
     }
 
     func startHolder() {
@@ -55,45 +91,53 @@ extension Supervisor {
     }
 
     /// `take`: every descriptor the holder has, with its key; nil when it does not answer.
-    func take(from fd: Int32) -> [(key: String, fd: Int32)]? {
+    func take(from fd: Int32) -> [(key: String, fds: [Int32])]? {
         PacketSockets.setReceiveTimeout(fd, milliseconds: 2000)
         do {
             try Handover.send(fd, fds: [], data: Array("take".utf8))
         } catch {
             return nil
         }
-        var taken: [(key: String, fd: Int32)] = []
+        var taken: [(key: String, fds: [Int32])] = []
         while true {
             let record: (data: [UInt8], fds: [Int32])
             do {
                 record = try Handover.receive(fd)
             } catch {
                 log("fom", "the descriptor holder did not answer: \(error)")
-                for (_, held) in taken { FileDescriptor.close(held) }
+                for (_, held) in taken { for fd in held { FileDescriptor.close(fd) } }
                 return nil
             }
             if record.data.isEmpty && record.fds.isEmpty {
                 log("fom", "the descriptor holder closed the connection")
-                for (_, held) in taken { FileDescriptor.close(held) }
+                for (_, held) in taken { for fd in held { FileDescriptor.close(fd) } }
                 return nil
             }
             let text = String(decoding: record.data, as: UTF8.self)
             if text == "end" { return taken }
-            guard text.hasPrefix("held "), let held = record.fds.first else {
+            guard text.hasPrefix("held "), !record.fds.isEmpty else {
                 for fd in record.fds { FileDescriptor.close(fd) }
                 continue
             }
-            taken.append((String(text.dropFirst(5)), held))
+            taken.append((String(text.dropFirst(5)), record.fds))
         }
     }
 
-    /// Tells the holder about an instance's new pipes (right after the spawn).
+    /// Tells the holder about an instance's new pipes and their spools (right after the spawn).
+    /// The key says whose they are: name, pid, start time, stream and journal entry (-1: none).
     func holdPipes(of instance: ManagedInstance, pid: Int32) {
-        for (fd, stream) in [(instance.stdoutFD, "out"), (instance.stderrFD, "err")] where fd >= 0 {
-            let key = "\(instance.name) \(pid) \(instance.startTime) \(stream)"
+        for (fd, isErr) in [(instance.stdoutFD, false), (instance.stderrFD, true)] where fd >= 0 {
+            let key =
+                "\(instance.name) \(pid) \(instance.startTime) \(isErr ? "err" : "out") \(spool(instance, isErr)?.slot ?? -1)"
             handover.heldKeys[fd] = key
-            tellHolder("add \(key)", fds: [fd])
+            tellHolder("add \(key)", fds: heldDescriptors(fd))
         }
+    }
+
+    /// A pipe and, when it has one, its spool: what the holder keeps for it.
+    func heldDescriptors(_ pipe: Int32) -> [Int32] {
+        guard let (instance, isErr) = pipes[pipe], let spool = spool(instance, isErr) else { return [pipe] }
+        return [pipe, spool.fd]
     }
 
     /// The daemon closed a pipe: the holder lets its duplicate go.
@@ -136,8 +180,9 @@ extension Supervisor {
         handover.restartingHolder = true
         defer { handover.restartingHolder = false }
         startHolder()
+        if let journal { tellHolder("add journal", fds: [journal.fd]) }
         for (fd, key) in handover.heldKeys.sorted(by: { $0.key < $1.key }) {
-            tellHolder("add \(key)", fds: [fd])
+            tellHolder("add \(key)", fds: heldDescriptors(fd))
         }
         if handover.holderFD >= 0 {
             log("fom", "a new descriptor holder holds the \(handover.heldKeys.count) pipe(s) of the running instances")
@@ -158,18 +203,22 @@ extension Supervisor {
     }
 
     /// Adopts the instances whose processes still run (same pid, same start time, their marker),
-    /// with the pipes taken from the holder. The rest of what was held is read into the logs and
-    /// let go: nothing an ended process printed is lost either.
-    func adopt(_ taken: [(key: String, fd: Int32)]) {
-        var groups: [String: [(stream: String, fd: Int32, key: String)]] = [:]
-        for (key, fd) in taken {
+    /// with the pipes and spools taken from the holder. Every journal entry is settled first
+    /// (the crashed daemon's last write landed, or is written again), and what is left in the
+    /// spools and pipes of processes that ended is written to their logs and let go: nothing an
+    /// instance printed is lost, and nothing is written twice.
+    func adopt(_ taken: [(key: String, fds: [Int32])]) {
+        var groups: [String: [HeldStream]] = [:]
+        for (key, fds) in taken {
             let words = key.split(separator: " ")
-            guard words.count == 4 else {
-                FileDescriptor.close(fd)
+            guard words.count == 5, let slot = Int32(words[4]) else {
+                for fd in fds { FileDescriptor.close(fd) }
                 tellHolder("drop \(key)", fds: [])
                 continue
             }
-            groups[words[0...2].joined(separator: " "), default: []].append((String(words[3]), fd, key))
+            let stream = HeldStream(
+                isErr: words[3] == "err", pipe: fds[0], spool: fds.count > 1 ? fds[1] : -1, slot: slot, key: key)
+            groups[words[0...2].joined(separator: " "), default: []].append(stream)
         }
         for (run, streams) in groups.sorted(by: { $0.key < $1.key }) {
             let words = run.split(separator: " ")
@@ -186,18 +235,55 @@ extension Supervisor {
             }
             for stream in streams {
                 if let instance {
-                    let sink = stream.stream == "err" ? instance.err : instance.out
-                    var rounds = 0
-                    while rounds < 256, let chunk = try? FileDescriptor.read(stream.fd, max: 65536), !chunk.isEmpty {
-                        sink.append(chunk[...])
-                        rounds += 1
+                    let sink = stream.isErr ? instance.err : instance.out
+                    if var spool = reclaim(stream, into: sink), let journal {
+                        var rounds = 0
+                        while rounds < 256,
+                            case .data = Spool.take(
+                                from: stream.pipe, into: spool.fd, end: &spool.end, max: readBuffer.count)
+                        {
+                            sink.drain(&spool, journal: journal, buffer: readBuffer, final: false)
+                            rounds += 1
+                        }
+                        sink.drain(&spool, journal: journal, buffer: readBuffer, final: true)
+                        journal.release(spool.slot)
+                    } else {
+                        var rounds = 0
+                        while rounds < 256, let chunk = try? FileDescriptor.read(stream.pipe, max: 65536),
+                            !chunk.isEmpty
+                        {
+                            sink.append(chunk[...])
+                            rounds += 1
+                        }
+                        sink.flushPartial()
                     }
-                    sink.flushPartial()
                 }
-                FileDescriptor.close(stream.fd)
+                FileDescriptor.close(stream.pipe)
+                if stream.spool >= 0 { FileDescriptor.close(stream.spool) }
                 tellHolder("drop \(stream.key)", fds: [])
             }
         }
+    }
+
+    /// A pipe and its spool as the holder kept them, with the key it knew them by.
+    struct HeldStream {
+        let isErr: Bool
+        let pipe: Int32
+        /// -1: the stream had no spool.
+        let spool: Int32
+        let slot: Int32
+        let key: String
+    }
+
+    /// A held stream's spool back in use, its journal entry settled against the log: the spool
+    /// is written from where the log ends. Nil when it had none (or its entry is not in the journal).
+    func reclaim(_ stream: HeldStream, into sink: LogFile) -> StreamSpool? {
+        guard stream.spool >= 0, let journal, journal.claim(stream.slot), let end = Spool.end(stream.spool) else {
+            return nil
+        }
+        sink.settle(journal, slot: stream.slot)
+        FileDescriptor.setNonBlocking(stream.pipe)
+        return StreamSpool(fd: stream.spool, slot: stream.slot, end: end)
     }
 
     /// Whether the process runs the command the config gives now: one started from an older
@@ -227,7 +313,7 @@ extension Supervisor {
 
     func adoptRun(
         _ instance: ManagedInstance, pid: Int32, startTime: UInt64, pidfd: Int32, environ: [String],
-        streams: [(stream: String, fd: Int32, key: String)]
+        streams: [HeldStream]
     ) {
         let t = now
         // Its uptime counts from its own start, not from the adoption.
@@ -240,12 +326,19 @@ extension Supervisor {
                 phase: phase, failures: 0, restarts: 0, lastExit: nil, startedAt: t + (Duration.zero - age),
                 stopReason: "user"))
         for stream in streams {
-            let isErr = stream.stream == "err"
-            FileDescriptor.setNonBlocking(stream.fd)
-            pipes[stream.fd] = (instance, isErr)
-            if isErr { instance.stderrFD = stream.fd } else { instance.stdoutFD = stream.fd }
-            handover.heldKeys[stream.fd] = stream.key
-            poll.add(stream.fd, token: Token.pipe.with(Int(stream.fd)))
+            let sink = stream.isErr ? instance.err : instance.out
+            FileDescriptor.setNonBlocking(stream.pipe)
+            pipes[stream.pipe] = (instance, stream.isErr)
+            if stream.isErr { instance.stderrFD = stream.pipe } else { instance.stdoutFD = stream.pipe }
+            handover.heldKeys[stream.pipe] = stream.key
+            if var spool = reclaim(stream, into: sink), let journal {
+                // What the crashed daemon had taken from the pipe and not written yet.
+                sink.drain(&spool, journal: journal, buffer: readBuffer, final: false)
+                setSpool(instance, stream.isErr, spool)
+            } else if stream.spool >= 0 {
+                FileDescriptor.close(stream.spool)
+            }
+            poll.add(stream.pipe, token: Token.pipe.with(Int(stream.pipe)))
         }
         var environment: [String: String] = [:]
         for line in environ where line != instance.marker {

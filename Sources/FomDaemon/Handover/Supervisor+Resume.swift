@@ -91,6 +91,17 @@ extension Supervisor {
             guard Handover.isOpen(fd) else { throw item.fail("\(key) \(fd) is not open in the new binary") }
             return fd
         }
+        let journalFD = Int32(exactly: r.optionalInt("journalFD") ?? -1) ?? -1
+        if journalFD >= 0 {
+            guard Handover.isOpen(journalFD) else {
+                throw HandoverError("journalFD \(journalFD) is not open in the new binary")
+            }
+            do {
+                journal = try CaptureJournal(fd: journalFD)
+            } catch {
+                throw HandoverError("the capture journal cannot be mapped: \(error)")
+            }
+        }
         var seen = Set<Int>()
         for item in try r.array("instances") {
             let id = try item.int("id")
@@ -127,6 +138,16 @@ extension Supervisor {
             if item.optionalInt("adoptedPidfd") != nil {
                 handover.adopted[try descriptor(item, "adoptedPidfd")] = instance
                 handover.adoptedNames.insert(name)
+            }
+            for (key, isErr) in [("outSpool", false), ("errSpool", true)] {
+                guard let spool = item.optionalChild(key) else { continue }
+                let fd = try descriptor(spool, "fd")
+                guard let journal, let slot = Int32(exactly: try spool.int("slot")), journal.claim(slot) else {
+                    throw spool.fail("its journal entry is not in the handed capture journal")
+                }
+                guard let end = Spool.end(fd) else { throw spool.fail("the spool cannot be read") }
+                setSpool(
+                    instance, isErr, StreamSpool(fd: fd, slot: slot, end: end, freed: Int64(try spool.int("freed"))))
             }
             instance.out.partial = try item.bytes("outPartial")
             instance.err.partial = try item.bytes("errPartial")

@@ -105,6 +105,10 @@ extension Supervisor {
         if handover.lockFD >= 0 { fds.append(handover.lockFD) }
         if handover.holderFD >= 0 { fds.append(handover.holderFD) }
         fds += handover.adopted.keys
+        if let journal { fds.append(journal.fd) }
+        for instance in instances {
+            for spool in [instance.outSpool, instance.errSpool] { if let spool { fds.append(spool.fd) } }
+        }
         return fds
     }
 
@@ -126,6 +130,7 @@ extension Supervisor {
         o["lockFD"] = JSONValue(Int(handover.lockFD))
         o["upgradeClient"] = JSONValue(Int(upgradeClient))
         o["holderFD"] = JSONValue(Int(handover.holderFD))
+        o["journalFD"] = JSONValue(Int(journal?.fd ?? -1))
         o["held"] = .array(
             handover.heldKeys.sorted { $0.key < $1.key }.map {
                 ["fd": JSONValue(Int($0.key)), "key": .string($0.value)]
@@ -165,6 +170,12 @@ extension Supervisor {
         o["startedWallMs"] = JSONValue(Int(i.startedWallMs))
         o["onlineWallMs"] = JSONValue(Int(i.onlineWallMs))
         o["adoptedPidfd"] = JSONValue(optional: handover.adopted.first { $0.value === i }.map { Int($0.key) })
+        for (key, spool) in [("outSpool", i.outSpool), ("errSpool", i.errSpool)] {
+            o[key] =
+                spool.map {
+                    ["fd": JSONValue(Int($0.fd)), "slot": JSONValue(Int($0.slot)), "freed": JSONValue(Int($0.freed))]
+                } ?? .null
+        }
         o["outPartial"] = JSONValue(bytes: i.out.partial)
         o["errPartial"] = JSONValue(bytes: i.err.partial)
         return .object(o)
