@@ -11,6 +11,7 @@
 #include <sys/inotify.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <malloc.h>
 #include <time.h>
 #include <errno.h>
 #include <string.h>
@@ -114,6 +115,10 @@ ssize_t csys_splice_to_file(int pipe_fd, int file_fd, int64_t *offset, size_t le
 int csys_punch_hole(int fd, int64_t offset, int64_t length) {
     return fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, (off_t)offset, (off_t)length);
 }
+
+size_t csys_heap_free_bytes(void) { return mallinfo2().fordblks; }
+
+void csys_heap_trim(void) { malloc_trim(0); }
 
 void csys_store_release(int64_t *address, int64_t value) { __atomic_store_n(address, value, __ATOMIC_RELEASE); }
 

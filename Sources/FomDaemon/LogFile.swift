@@ -5,7 +5,9 @@ import SystemKit
 /// line, optional timestamps. A write error is counted and the data dropped: a full disk must
 /// neither kill the daemon nor block the child. A write that the disk cut short is taken back,
 /// so that a full disk drops whole lines and never leaves half of one for the next to join.
-/// The file is opened from its directory's descriptor, never through a symlink.
+/// The file is opened from its directory's descriptor, never through a symlink. An instance's
+/// streams come through a spool (`Capture/LogFile+Spool.swift`), with each write recorded in the
+/// capture journal; fom.log and a stream without a spool are written straight.
 public final class LogFile {
     public private(set) var path: String
     private(set) var directory: Directory
@@ -17,7 +19,7 @@ public final class LogFile {
     private var size = 0
     /// The open file's inode (for the capture journal: a write is known by file, size and length).
     private var inode: Int64 = -1
-    /// The tail of the last read that did not end in a newline yet.
+    /// The tail of the last read that did not end in a newline yet (a stream without a spool).
     var partial: [UInt8] = []
     /// Write errors since the last write that landed (zero again once the disk has room).
     public private(set) var errors = 0

@@ -89,6 +89,8 @@ public final class Supervisor {
     var pipes: [Int32: (instance: ManagedInstance, isErr: Bool)] = [:]
     /// The capture journal (Capture/): nil when it could not be made, and streams go without spools.
     var journal: CaptureJournal?
+    /// When the heap is next looked at (Supervisor+Heap).
+    var heap = HeapTrimState()
     var pidfds: [Int32: (instance: ManagedInstance, pid: Int32)] = [:]
     /// Processes of instances no longer in the config, left by an earlier daemon: pid -> pidfd.
     /// Nothing starts until they are gone, so none of them still holds a port.
@@ -196,6 +198,7 @@ public final class Supervisor {
             for event in events { dispatch(event) }
             fireDeadlines()
             settle()
+            if !events.isEmpty { scheduleHeapLook() }
         }
         for (fd, _) in clients { FileDescriptor.close(fd) }
         unlink(options.runtime.socket)
@@ -244,6 +247,7 @@ public final class Supervisor {
         if let d = watch.nextSample, next == nil || d < next! { next = d }
         if let d = strangersDeadline, !strangers.isEmpty, next == nil || d < next! { next = d }
         if let d = nextRetryDeadline, next == nil || d < next! { next = d }
+        if let d = heap.lookAt, next == nil || d < next! { next = d }
         guard let next else { return -1 }
         let ms = (next - now).nanoseconds
         if ms <= 0 { return 0 }
@@ -254,6 +258,7 @@ public final class Supervisor {
     func fireDeadlines() {
         let t = now
         fireRetryDeadlines(t)
+        fireHeapLook(t)
         if let d = strangersDeadline, d <= t {
             strangersDeadline = nil
             for (pid, pidfd) in strangers {

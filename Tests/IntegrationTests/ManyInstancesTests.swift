@@ -11,11 +11,11 @@ final class ManyInstancesTests: XCTestCase {
         harness = nil
     }
 
-    /// DESIGN.md's goal is 16 MiB for the shipped (static release) daemon: measured after the
-    /// restart storm at 15.7-15.9 MiB (run this test with FOM_BINARY=.build/release/fom and
-    /// FOM_RSS_LIMIT_MIB=16), a few hundred KiB under it. The suite runs the debug build, which
-    /// maps the Swift runtime's shared libraries as well (about 5 MiB more): measured at 21.2 MiB,
-    /// it is held to 24 MiB here, so that a regression still fails.
+    /// DESIGN.md's goal is 16 MiB for the shipped (static release) daemon: after the restart
+    /// storm it settles at about 13 MiB (run this test with FOM_BINARY=.build/release/fom and
+    /// FOM_RSS_LIMIT_MIB=16). The suite runs the debug build, which maps the Swift runtime's
+    /// shared libraries as well (about 5 MiB more), and holds it to 24 MiB, so that a regression
+    /// still fails.
     static var rssLimit: Int {
         (Int(ProcessInfo.processInfo.environment["FOM_RSS_LIMIT_MIB"] ?? "") ?? 24) << 20
     }
@@ -54,9 +54,22 @@ final class ManyInstancesTests: XCTestCase {
         XCTAssertEqual(FomHarness.pids(withToken: token).count, 1000, "each runs once")
         let list = h.fom("list")
         XCTAssertEqual(list.code, 0)
-        let resident = rss(daemon)
-        XCTAssertLessThan(resident, Self.rssLimit, "daemon RSS \(resident >> 10) KiB with 1,000 instances")
-        print("ManyInstancesTests: daemon RSS \(resident >> 10) KiB with 1,000 instances online")
+        // Building that 1,000-row answer takes a few MiB, which malloc keeps until the daemon
+        // trims its heap, a second or two after a burst (Supervisor+Heap): the goal is the size
+        // it settles at.
+        let peak = rss(daemon)
+        var resident = peak
+        h.waitUntil("the daemon settles under \(Self.rssLimit >> 20) MiB (last \(resident >> 10) KiB)", timeout: 15) {
+            resident = rss(daemon)
+            return resident < Self.rssLimit
+        }
+        // The parts: anonymous memory is the daemon's own; file pages are its binary and libc.
+        let parts = ((try? String(contentsOfFile: "/proc/\(daemon)/status", encoding: .utf8)) ?? "")
+            .split(separator: "\n").filter { $0.hasPrefix("RssAnon") || $0.hasPrefix("RssFile") || $0.hasPrefix("RssShmem") }
+            .map { $0.split(whereSeparator: { $0 == " " || $0 == "\t" }).joined(separator: " ") }
+        print(
+            "ManyInstancesTests: daemon RSS \(resident >> 10) KiB with 1,000 instances online (\(parts.joined(separator: ", "))), \(peak >> 10) KiB right after a list"
+        )
         XCTAssertEqual(h.fom("kill", timeout: 300).code, 0)
     }
 }

@@ -65,6 +65,9 @@ void *csys_map_shared(int fd, size_t length);
 // A store that no earlier store may be moved after, by the compiler or the CPU: the capture
 // journal's entry is armed by its last word, and a kill can fall between any two instructions.
 void csys_store_release(int64_t *address, int64_t value);
+// The heap's free bytes (mallinfo2's fordblks) and malloc_trim(0): malloc.h is not in Glibc's module.
+size_t csys_heap_free_bytes(void);
+void csys_heap_trim(void);
 // SCM_RIGHTS: the CMSG_* helpers are macros. Sends up to 64 descriptors with a few bytes of data.
 ssize_t csys_send_fds(int sock, const int *fds, int count, const void *data, size_t length);
 // Receives data and up to `max` descriptors (marked close-on-exec); *count gets how many came.
