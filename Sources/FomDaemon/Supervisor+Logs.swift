@@ -59,12 +59,44 @@ extension Supervisor {
             return result
         }
         let result = Spool.take(from: fd, into: spool.fd, end: &spool.end, max: readBuffer.count)
-        if case .data = result {
+        switch result {
+        case .data:
             journal.countDown(&journal.crashAfterTake)
             sink.drain(&spool, journal: journal, buffer: readBuffer, final: false)
             setSpool(instance, isErr, spool)
+        case .failed:
+            // The spool takes no more (a file-size limit, no memory left): the stream goes on
+            // without one rather than losing its pipe.
+            retireSpool(instance, isErr, pipe: fd)
+            return take(fd, instance, isErr)
+        case .wouldBlock, .endOfFile:
+            break
         }
         return result
+    }
+
+    /// Ends a stream's spool while its pipe goes on: what the spool holds is written (its half
+    /// line kept in memory), and the holder keeps the pipe alone under the same key.
+    func retireSpool(_ instance: ManagedInstance, _ isErr: Bool, pipe: Int32) {
+        guard var spool = spool(instance, isErr), let journal else { return }
+        let sink = isErr ? instance.err : instance.out
+        sink.drain(&spool, journal: journal, buffer: readBuffer, final: false)
+        let processed = journal.processed(spool.slot)
+        if processed < spool.end {
+            var rest = [UInt8](repeating: 0, count: Int(spool.end - processed))
+            let got = rest.withUnsafeMutableBytes {
+                Spool.read(spool.fd, into: $0.baseAddress!, count: $0.count, at: processed)
+            }
+            sink.partial = Array(rest[0..<got])
+        }
+        setSpool(instance, isErr, nil)
+        if let key = handover.heldKeys[pipe] { tellHolder("add \(key)", fds: [pipe]) }
+        FileDescriptor.close(spool.fd)
+        journal.release(spool.slot)
+        log(
+            instance.name,
+            "its \(isErr ? "stderr" : "stdout") goes on without a spool (the spool took no more bytes): a crash of the daemon could lose one read of it"
+        )
     }
 
     /// Takes what is left in an exited process's pipes before its exit is told.

@@ -65,7 +65,9 @@ final class ManyInstancesTests: XCTestCase {
         }
         // The parts: anonymous memory is the daemon's own; file pages are its binary and libc.
         let parts = ((try? String(contentsOfFile: "/proc/\(daemon)/status", encoding: .utf8)) ?? "")
-            .split(separator: "\n").filter { $0.hasPrefix("RssAnon") || $0.hasPrefix("RssFile") || $0.hasPrefix("RssShmem") }
+            .split(separator: "\n").filter {
+                $0.hasPrefix("RssAnon") || $0.hasPrefix("RssFile") || $0.hasPrefix("RssShmem")
+            }
             .map { $0.split(whereSeparator: { $0 == " " || $0 == "\t" }).joined(separator: " ") }
         print(
             "ManyInstancesTests: daemon RSS \(resident >> 10) KiB with 1,000 instances online (\(parts.joined(separator: ", "))), \(peak >> 10) KiB right after a list"

@@ -20,6 +20,9 @@ struct HandoverInfo {
     var holderFD: Int32 = -1
     var heldKeys: [Int32: String] = [:]
     var restartingHolder = false
+    /// The capture journal was taken back from the holder (a crashed daemon's): its entries say
+    /// how far each held spool is in its log.
+    var journalFromHolder = false
     /// Processes adopted after a daemon crash (not our children): pidfd -> instance.
     var adopted: [Int32: ManagedInstance] = [:]
     var adoptedNames: Set<String> = []

@@ -38,6 +38,7 @@ extension Supervisor {
                 do {
                     journal = try CaptureJournal(fd: fd)
                     journal?.setCrashPoint(supervisorEnvironment["FOM_TEST_CRASH"])
+                    handover.journalFromHolder = true
                     return
                 } catch {
                     FileDescriptor.close(fd)
@@ -189,6 +190,16 @@ extension Supervisor {
         }
     }
 
+    /// Ends the holder (it removes its socket as it goes) and starts one of this binary, given
+    /// every pipe, spool and the journal.
+    func swapHolderForOneOfThisBinary() {
+        tellHolder("bye", fds: [])
+        dropHolder()
+        let deadline = Clock.monotonicNanoseconds() + 2_000_000_000
+        while Files.exists(holderSocket) && Clock.monotonicNanoseconds() < deadline { usleep(2000) }
+        replaceHolder("it came from the previous binary")
+    }
+
     /// The daemon exits cleanly: its holder has nothing left to hold.
     func dismissHolder() {
         tellHolder("bye", fds: [])
@@ -211,7 +222,8 @@ extension Supervisor {
         var groups: [String: [HeldStream]] = [:]
         for (key, fds) in taken {
             let words = key.split(separator: " ")
-            guard words.count == 5, let slot = Int32(words[4]) else {
+            // Four words: a key from a daemon before spools (no journal entry).
+            guard words.count == 4 || words.count == 5, let slot = words.count == 5 ? Int32(words[4]) : -1 else {
                 for fd in fds { FileDescriptor.close(fd) }
                 tellHolder("drop \(key)", fds: [])
                 continue
@@ -281,7 +293,17 @@ extension Supervisor {
         guard stream.spool >= 0, let journal, journal.claim(stream.slot), let end = Spool.end(stream.spool) else {
             return nil
         }
-        sink.settle(journal, slot: stream.slot)
+        if handover.journalFromHolder {
+            sink.settle(journal, slot: stream.slot)
+        } else {
+            // The journal the spool was recorded in is gone: how far the log has it is unknown.
+            // Going on from its end may lose the crashed daemon's last write; starting over
+            // would write everything twice.
+            journal.skip(stream.slot, to: end)
+            log(
+                "fom", "the capture journal was lost: what a crashed daemon had not written of \(stream.key) is skipped"
+            )
+        }
         FileDescriptor.setNonBlocking(stream.pipe)
         return StreamSpool(fd: stream.spool, slot: stream.slot, end: end)
     }

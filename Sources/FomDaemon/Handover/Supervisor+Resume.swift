@@ -198,6 +198,14 @@ extension Supervisor {
         for fd in pidfds.keys { poll.add(fd, token: Token.pidfd.with(Int(fd))) }
         for fd in handover.adopted.keys { poll.add(fd, token: Token.pidfd.with(Int(fd))) }
         if handover.holderFD >= 0 { poll.add(handover.holderFD, token: Token.pidfd.with(Int(handover.holderFD))) }
+        if journal == nil {
+            // Handed over by a binary from before spools: streams started from now on get one,
+            // and a holder of this binary takes the place of the old one, which would keep only
+            // the first descriptor of each (the pipe, not its spool).
+            var none: [(key: String, fds: [Int32])] = []
+            setUpJournal(&none)
+            if handover.holderFD >= 0 { swapHolderForOneOfThisBinary() }
+        }
         for instance in instances {
             if case .starting = instance.machine.phase { startProbe(instance) }
         }
