@@ -53,7 +53,9 @@ extension Supervisor {
             instance.startTime = ProcFS.stat(child.pid)?.startTime ?? 0
             instance.startedWallMs = Clock.wallMilliseconds()
             holdPipes(of: instance, pid: child.pid)
-            state.running[instance.name] = StateStore.Running(pid: child.pid, startTime: instance.startTime)
+            state.running[instance.name] = StateStore.Running(
+                pid: child.pid, startTime: instance.startTime, restarts: instance.machine.restarts,
+                failures: instance.machine.failures)
             stateDirty = true
             feed(instance, .spawned(pid: child.pid))
         } catch {

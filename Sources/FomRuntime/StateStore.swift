@@ -7,10 +7,16 @@ public struct StateStore: Sendable, Equatable {
     public struct Running: Sendable, Equatable {
         public var pid: Int32
         public var startTime: UInt64
+        /// The instance's automatic restarts and failed starts in a row when this run began: a
+        /// daemon that adopts the run after a crash goes on counting from them.
+        public var restarts: Int
+        public var failures: Int
 
-        public init(pid: Int32, startTime: UInt64) {
+        public init(pid: Int32, startTime: UInt64, restarts: Int = 0, failures: Int = 0) {
             self.pid = pid
             self.startTime = startTime
+            self.restarts = restarts
+            self.failures = failures
         }
     }
 
@@ -102,7 +108,19 @@ public struct StateStore: Sendable, Equatable {
                         throw Problem(
                             description: "instances.\(name).startTime: \(start.serialized()) is not a start time")
                     }
-                    store.running[name] = Running(pid: Int32(p), startTime: UInt64(s))
+                    var counts: [Int] = []
+                    for key in ["restarts", "failures"] {
+                        guard let word = value[key] else {
+                            counts.append(0)
+                            continue
+                        }
+                        guard let n = word.intValue, (0...ConfigLimits.maxRestarts).contains(n) else {
+                            throw Problem(description: "instances.\(name).\(key): \(word.serialized()) is not a count")
+                        }
+                        counts.append(n)
+                    }
+                    store.running[name] = Running(
+                        pid: Int32(p), startTime: UInt64(s), restarts: counts[0], failures: counts[1])
                 default:
                     throw Problem(description: "instances.\(name): a pid needs its startTime and the other way round")
                 }
@@ -128,6 +146,8 @@ public struct StateStore: Sendable, Equatable {
             if let r = running[name] {
                 o["pid"] = JSONValue(Int(r.pid))
                 o["startTime"] = JSONValue(Int(r.startTime))
+                o["restarts"] = JSONValue(r.restarts)
+                o["failures"] = JSONValue(r.failures)
             }
             instances[name] = .object(o)
         }

@@ -17,7 +17,7 @@ final class StateFileParsingTests: XCTestCase {
         var store = StateStore()
         store.ids.assign(["a", "b"])
         store.wanted = ["a": true, "b": false]
-        store.running = ["a": .init(pid: 42, startTime: 1234)]
+        store.running = ["a": .init(pid: 42, startTime: 1234, restarts: 3, failures: 1)]
         let parsed = try StateStore.parse(Array(store.json.serialized().utf8))
         XCTAssertEqual(parsed, store)
     }
@@ -28,6 +28,8 @@ final class StateFileParsingTests: XCTestCase {
             (#"{"instances":{"a":{"pid":99999999999,"startTime":5}}}"#, "instances.a.pid"),
             (#"{"instances":{"a":{"pid":0,"startTime":5}}}"#, "instances.a.pid"),
             (#"{"instances":{"a":{"pid":7}}}"#, "instances.a"),
+            (#"{"instances":{"a":{"pid":7,"startTime":5,"restarts":-1}}}"#, "instances.a.restarts"),
+            (#"{"instances":{"a":{"pid":7,"startTime":5,"failures":"x"}}}"#, "instances.a.failures"),
             (#"{"instances":{"a":{"wanted":"sideways"}}}"#, "instances.a.wanted"),
             (#"{"instances":[]}"#, "instances"),
             (#"{"nextId":9223372036854775807}"#, "nextId"),

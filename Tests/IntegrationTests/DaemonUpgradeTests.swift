@@ -197,6 +197,29 @@ final class DaemonCrashAdoptionTests: XCTestCase {
         h.waitUntil("the holder has exited") { holderPids(h).isEmpty }
     }
 
+    func testAnAdoptedInstanceKeepsItsRestartCount() throws {
+        // Fails its first two starts, then stays up.
+        let h = try FomHarness(
+            config: """
+                { "instances": [ {"name": "flaky", "kind": "process", "minUptime": "300ms",
+                  "backoff": {"initial": "50ms", "max": "50ms"},
+                  "command": ["python3", "-c",
+                   "import os, sys, time\\nn = int(open('runs').read()) + 1 if os.path.exists('runs') else 1\\nopen('runs', 'w').write(str(n))\\nif n < 3: sys.exit(1)\\ntime.sleep(3094)"]} ] }
+                """)
+        harness = h
+        // `fom start` says the first start failed; the daemon goes on restarting it.
+        _ = h.fom("start")
+        h.waitUntil("the third run is up") {
+            h.list()["flaky"]?["restarts"] as? Int == 2 && h.status("flaky") == "online"
+        }
+        guard let daemon = h.daemonPid(), let child = h.pid("flaky") else { return XCTFail("\(h.list())") }
+        kill(daemon, SIGKILL)
+        h.waitUntil("the daemon is gone") { !FomHarness.isAlive(daemon) }
+        XCTAssertEqual(h.fom("ping").code, 0)
+        XCTAssertEqual(h.pid("flaky"), child, "adopted")
+        XCTAssertEqual(h.list()["flaky"]?["restarts"] as? Int, 2, "the count goes on from where the dead daemon was")
+    }
+
     func testAnInstanceThatEndedWhileNoDaemonRanIsRestartedAndItsLastLinesKept() throws {
         let h = try FomHarness(
             config: """

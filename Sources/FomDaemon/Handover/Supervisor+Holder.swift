@@ -343,10 +343,12 @@ extension Supervisor {
         let phase: InstanceMachine.Phase =
             instance.machine.readyTimeout.map { .starting(pid: pid, readyBy: t + $0) }
             ?? .online(pid: pid, since: t + (Duration.zero - age))
+        // The counts the crashed daemon wrote when it started this very run.
+        let saved = state.running[instance.name].flatMap { $0.pid == pid && $0.startTime == startTime ? $0 : nil }
         instance.machine.restore(
             InstanceMachine.Parts(
-                phase: phase, failures: 0, restarts: 0, lastExit: nil, startedAt: t + (Duration.zero - age),
-                stopReason: "user"))
+                phase: phase, failures: saved?.failures ?? 0, restarts: saved?.restarts ?? 0, lastExit: nil,
+                startedAt: t + (Duration.zero - age), stopReason: "user"))
         for stream in streams {
             let sink = stream.isErr ? instance.err : instance.out
             FileDescriptor.setNonBlocking(stream.pipe)
@@ -376,7 +378,8 @@ extension Supervisor {
         handover.adopted[pidfd] = instance
         handover.adoptedNames.insert(instance.name)
         poll.add(pidfd, token: Token.pidfd.with(Int(pidfd)))
-        state.running[instance.name] = StateStore.Running(pid: pid, startTime: startTime)
+        state.running[instance.name] = StateStore.Running(
+            pid: pid, startTime: startTime, restarts: saved?.restarts ?? 0, failures: saved?.failures ?? 0)
         // Wanted down (a stop the crashed daemon had begun): adopted, then stopped as asked.
         let wanted = instance.wantedUp
         stateDirty = true
