@@ -58,7 +58,7 @@ extension Supervisor {
             if case .data(let n) = result { sink.append(UnsafeRawBufferPointer(rebasing: readBuffer[0..<n])) }
             return result
         }
-        let result = Spool.take(from: fd, into: spool.fd, end: &spool.end, max: readBuffer.count)
+        let result = Spool.take(from: fd, into: spool.fd, end: &spool.end, max: StreamSpool.takeAtOnce)
         switch result {
         case .data:
             journal.countDown(&journal.crashAfterTake)

@@ -15,8 +15,12 @@ struct StreamSpool {
     /// The spool is freed (a hole) up to here.
     var freed: Int64 = 0
 
-    /// A done stretch this long is given back to the kernel (a hole in the spool).
-    static let freeEvery: Int64 = 256 << 10
+    /// Each whole page the log has is given back to the kernel (a hole in the spool): a
+    /// thousand quiet instances then hold a page each at most, not a stretch each.
+    static let freeEvery: Int64 = 4096
+    /// What one wake-up takes from a pipe at most (its whole size): a flooding child still
+    /// cannot starve the others, and a chatty one costs fewer system calls per byte.
+    static let takeAtOnce = 1 << 20
 }
 
 extension LogFile {
