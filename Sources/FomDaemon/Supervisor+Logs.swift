@@ -81,14 +81,7 @@ extension Supervisor {
         guard var spool = spool(instance, isErr), let journal else { return }
         let sink = isErr ? instance.err : instance.out
         sink.drain(&spool, journal: journal, buffer: readBuffer, final: false)
-        let processed = journal.processed(spool.slot)
-        if processed < spool.end {
-            var rest = [UInt8](repeating: 0, count: Int(spool.end - processed))
-            let got = rest.withUnsafeMutableBytes {
-                Spool.read(spool.fd, into: $0.baseAddress!, count: $0.count, at: processed)
-            }
-            sink.partial = Array(rest[0..<got])
-        }
+        sink.partial = Spool.bytes(spool.fd, from: journal.processed(spool.slot), to: spool.end)
         setSpool(instance, isErr, nil)
         if let key = handover.heldKeys[pipe] { tellHolder("add \(key)", fds: [pipe]) }
         FileDescriptor.close(spool.fd)

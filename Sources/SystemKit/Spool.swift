@@ -45,6 +45,15 @@ public enum Spool {
         return done
     }
 
+    /// The bytes `[from, to)` of the spool, in an array of their own (fewer at its end).
+    public static func bytes(_ spool: Int32, from: Int64, to: Int64) -> [UInt8] {
+        guard to > from else { return [] }
+        var bytes = [UInt8](repeating: 0, count: Int(to - from))
+        let got = bytes.withUnsafeMutableBytes { read(spool, into: $0.baseAddress!, count: $0.count, at: from) }
+        bytes.removeLast(bytes.count - got)
+        return bytes
+    }
+
     /// The spool's size: every byte ever taken from its pipe.
     public static func end(_ spool: Int32) -> Int64? {
         var st = stat()

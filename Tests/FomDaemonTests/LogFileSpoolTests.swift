@@ -72,38 +72,40 @@ final class LogFileSpoolTests: XCTestCase {
         XCTAssertFalse(journal[spool.slot].isArmed)
     }
 
+    /// What a daemon killed between a log write and its commit leaves: the spool holds `taken`
+    /// (all of it the write), the log `name` holds `logged` (the write, whole or in part), and the
+    /// journal entry is armed for the whole write to an empty log.
+    func crashedWrite(_ name: String, taken: String, logged: String) throws -> (
+        pipe: (Int32, Int32), spool: StreamSpool
+    ) {
+        let (r, w) = makePipe()
+        var spool = try newSpool()
+        try FileDescriptor.writeAll(w, taken)
+        _ = Spool.take(from: r, into: spool.fd, end: &spool.end, max: buffer.count)
+        try logged.write(toFile: dir + "/" + name, atomically: false, encoding: .utf8)
+        let inode = (try FileManager.default.attributesOfItem(atPath: dir + "/" + name)[.systemFileNumber] as! NSNumber)
+            .int64Value
+        let length = Int64(taken.utf8.count)
+        journal.arm(spool.slot, end: length, logInode: inode, logSizeBefore: 0, length: length)
+        return ((r, w), spool)
+    }
+
     /// The dead daemon's write is in the log whole: the next daemon goes on after it.
     func testAWriteThatLandedBeforeACrashIsNotWrittenAgain() throws {
-        let (r, w) = makePipe()
-        defer { close(r); close(w) }
-        var spool = try newSpool()
-        try FileDescriptor.writeAll(w, "alpha\nbeta\n")
-        _ = Spool.take(from: r, into: spool.fd, end: &spool.end, max: buffer.count)
-        // The crashed daemon armed the entry and wrote, and died before the commit.
-        try "alpha\nbeta\n".write(toFile: dir + "/b.log", atomically: false, encoding: .utf8)
-        let inode = (try FileManager.default.attributesOfItem(atPath: dir + "/b.log")[.systemFileNumber] as! NSNumber)
-            .int64Value
-        journal.arm(spool.slot, end: 11, logInode: inode, logSizeBefore: 0, length: 11)
+        var (pipe, spool) = try crashedWrite("b.log", taken: "alpha\nbeta\n", logged: "alpha\nbeta\n")
+        defer { close(pipe.0); close(pipe.1) }
         let next = try logFile("b.log")
         next.settle(journal, slot: spool.slot)
         XCTAssertEqual(journal.processed(spool.slot), 11)
-        try FileDescriptor.writeAll(w, "gamma\n")
-        spool.scanned = 0
-        pump(r, &spool, next)
+        try FileDescriptor.writeAll(pipe.1, "gamma\n")
+        pump(pipe.0, &spool, next)
         XCTAssertEqual(read("b.log"), "alpha\nbeta\ngamma\n")
     }
 
     /// Half of the dead daemon's write is in the log: it is cut away and written again whole.
     func testAWriteCutShortByACrashIsWrittenAgainWhole() throws {
-        let (r, w) = makePipe()
-        defer { close(r); close(w) }
-        var spool = try newSpool()
-        try FileDescriptor.writeAll(w, "first\nsecond\n")
-        _ = Spool.take(from: r, into: spool.fd, end: &spool.end, max: buffer.count)
-        try "first\nsec".write(toFile: dir + "/c.log", atomically: false, encoding: .utf8)
-        let inode = (try FileManager.default.attributesOfItem(atPath: dir + "/c.log")[.systemFileNumber] as! NSNumber)
-            .int64Value
-        journal.arm(spool.slot, end: 13, logInode: inode, logSizeBefore: 0, length: 13)
+        var (pipe, spool) = try crashedWrite("c.log", taken: "first\nsecond\n", logged: "first\nsec")
+        defer { close(pipe.0); close(pipe.1) }
         let next = try logFile("c.log")
         next.settle(journal, slot: spool.slot)
         XCTAssertEqual(journal.processed(spool.slot), 0)

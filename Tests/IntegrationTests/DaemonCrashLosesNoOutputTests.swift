@@ -81,26 +81,29 @@ final class DaemonCrashLosesNoOutputTests: XCTestCase {
         assertNoGapNoDuplicate(h)
     }
 
-    func testACrashAfterTakingBytesFromThePipeBeforeWritingThemLosesNone() throws {
-        let h = try FomHarness(config: Self.counter(timestamps: false))
+    /// The daemon kills itself at `crashPoint` (FOM_TEST_CRASH); the next one adopts the counter,
+    /// and its log has every number once.
+    func assertACrashAtLosesNothing(
+        _ crashPoint: String, timestamps: Bool, file: StaticString = #filePath, line: UInt = #line
+    ) throws {
+        let h = try FomHarness(config: Self.counter(timestamps: timestamps))
         harness = h
-        h.extraEnvironment["FOM_TEST_CRASH"] = "take:40"
-        XCTAssertEqual(h.fom("start").code, 0)
-        guard let daemon = h.daemonPid(), let child = h.pid("counter") else { return XCTFail("\(h.list())") }
+        h.extraEnvironment["FOM_TEST_CRASH"] = crashPoint
+        XCTAssertEqual(h.fom("start").code, 0, file: file, line: line)
+        guard let daemon = h.daemonPid(), let child = h.pid("counter") else {
+            return XCTFail("\(h.list())", file: file, line: line)
+        }
         restartDaemonAndCheckAdoption(h, daemon: daemon, child: child)
-        XCTAssertEqual(h.fom("stop", "counter").code, 0)
-        assertNoGapNoDuplicate(h)
+        XCTAssertEqual(h.fom("stop", "counter").code, 0, file: file, line: line)
+        assertNoGapNoDuplicate(h, file: file, line: line)
+    }
+
+    func testACrashAfterTakingBytesFromThePipeBeforeWritingThemLosesNone() throws {
+        try assertACrashAtLosesNothing("take:40", timestamps: false)
     }
 
     func testACrashAfterALogWriteBeforeItIsRecordedWritesNothingTwice() throws {
-        let h = try FomHarness(config: Self.counter(timestamps: true))
-        harness = h
-        h.extraEnvironment["FOM_TEST_CRASH"] = "write:40"
-        XCTAssertEqual(h.fom("start").code, 0)
-        guard let daemon = h.daemonPid(), let child = h.pid("counter") else { return XCTFail("\(h.list())") }
-        restartDaemonAndCheckAdoption(h, daemon: daemon, child: child)
-        XCTAssertEqual(h.fom("stop", "counter").code, 0)
-        assertNoGapNoDuplicate(h)
+        try assertACrashAtLosesNothing("write:40", timestamps: true)
     }
 
     func testOutputOfAnInstanceThatEndedMidLineWhileNoDaemonRanIsKeptWhole() throws {

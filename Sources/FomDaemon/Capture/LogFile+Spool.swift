@@ -71,11 +71,8 @@ extension LogFile {
     private func writeSpooled(
         _ spool: StreamSpool, journal: CaptureJournal, from: Int64, to: Int64, closeLastLine: Bool
     ) {
-        var bytes = [UInt8](repeating: 0, count: Int(to - from))
-        let got = bytes.withUnsafeMutableBytes {
-            Spool.read(spool.fd, into: $0.baseAddress!, count: $0.count, at: from)
-        }
-        guard got == bytes.count else { return }
+        let bytes = Spool.bytes(spool.fd, from: from, to: to)
+        guard bytes.count == to - from else { return }
         bytes.withUnsafeBytes {
             writeLines(
                 $0, closeLastLine: closeLastLine, cursor: SpoolCursor(journal: journal, slot: spool.slot, start: from))

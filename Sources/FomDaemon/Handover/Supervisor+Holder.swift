@@ -17,49 +17,45 @@ extension Supervisor {
         if let fd = PacketSockets.connect(path: holderSocket) {
             if var taken = take(from: fd) {
                 setHolder(fd)
-                setUpJournal(&taken)
+                let held = taken.firstIndex(where: { $0.key == "journal" }).map { taken.remove(at: $0).fds }
+                setUpJournal(held: held ?? [])
                 return taken
             }
             FileDescriptor.close(fd)
         }
         startHolder()
-        var none: [(key: String, fds: [Int32])] = []
-        setUpJournal(&none)
+        setUpJournal(held: [])
         return []
     }
 
     /// The capture journal: the one the holder kept for a crashed daemon, or a new one that the
     /// holder is given. Without one, streams are read without spools.
-    func setUpJournal(_ taken: inout [(key: String, fds: [Int32])]) {
-        if let i = taken.firstIndex(where: { $0.key == "journal" }) {
-            let fds = taken.remove(at: i).fds
-            for extra in fds.dropFirst() { FileDescriptor.close(extra) }
-            if let fd = fds.first {
-                do {
-                    journal = try CaptureJournal(fd: fd)
-                    journal?.setCrashPoint(supervisorEnvironment["FOM_TEST_CRASH"])
-                    handover.journalFromHolder = true
-                    return
-                } catch {
-                    FileDescriptor.close(fd)
-                    log(
-                        "fom",
-                        "the crashed daemon's capture journal cannot be read (\(error)): its last writes are not checked"
-                    )
-                }
+    func setUpJournal(held fds: [Int32]) {
+        for extra in fds.dropFirst() { FileDescriptor.close(extra) }
+        if let fd = fds.first {
+            do {
+                journal = try CaptureJournal(fd: fd)
+                handover.journalFromHolder = true
+            } catch {
+                FileDescriptor.close(fd)
+                log(
+                    "fom",
+                    "the crashed daemon's capture journal cannot be read (\(error)): its last writes are not checked")
             }
         }
-        do {
-            let made = try CaptureJournal.create()
-            made.setCrashPoint(supervisorEnvironment["FOM_TEST_CRASH"])
-            journal = made
-            tellHolder("add journal", fds: [made.fd])
-        } catch {
-            log(
-                "fom",
-                "no capture journal (\(error)): logs are captured without spools, and a crash of the daemon can lose a read"
-            )
+        if journal == nil {
+            do {
+                let made = try CaptureJournal.create()
+                journal = made
+                tellHolder("add journal", fds: [made.fd])
+            } catch {
+                log(
+                    "fom",
+                    "no capture journal (\(error)): logs are captured without spools, and a crash of the daemon can lose a read"
+                )
+            }
         }
+        journal?.setCrashPoint(supervisorEnvironment["FOM_TEST_CRASH"])
     }
 
     func startHolder() {
@@ -246,33 +242,17 @@ extension Supervisor {
                 continue
             }
             for stream in streams {
-                if let instance {
-                    let sink = stream.isErr ? instance.err : instance.out
-                    if var spool = reclaim(stream, into: sink), let journal {
-                        var rounds = 0
-                        while rounds < 256,
-                            case .data = Spool.take(
-                                from: stream.pipe, into: spool.fd, end: &spool.end, max: readBuffer.count)
-                        {
-                            sink.drain(&spool, journal: journal, buffer: readBuffer, final: false)
-                            rounds += 1
-                        }
-                        sink.drain(&spool, journal: journal, buffer: readBuffer, final: true)
-                        journal.release(spool.slot)
-                    } else {
-                        var rounds = 0
-                        while rounds < 256, let chunk = try? FileDescriptor.read(stream.pipe, max: 65536),
-                            !chunk.isEmpty
-                        {
-                            sink.append(chunk[...])
-                            rounds += 1
-                        }
-                        sink.flushPartial()
-                    }
+                guard let instance else {
+                    FileDescriptor.close(stream.pipe)
+                    if stream.spool >= 0 { FileDescriptor.close(stream.spool) }
+                    tellHolder("drop \(stream.key)", fds: [])
+                    continue
                 }
-                FileDescriptor.close(stream.pipe)
-                if stream.spool >= 0 { FileDescriptor.close(stream.spool) }
-                tellHolder("drop \(stream.key)", fds: [])
+                // What the ended run printed: into its log, as at any exit, then let go.
+                attachHeld(stream, to: instance)
+                var rounds = 0
+                while rounds < 256, case .data = take(stream.pipe, instance, stream.isErr) { rounds += 1 }
+                closePipe(stream.pipe)
             }
         }
     }
@@ -285,6 +265,23 @@ extension Supervisor {
         let spool: Int32
         let slot: Int32
         let key: String
+    }
+
+    /// A held pipe back as the instance's stream, with its spool when the journal has its entry:
+    /// that entry is settled against the log, and what the crashed daemon had taken from the
+    /// pipe and not written yet is written now.
+    func attachHeld(_ stream: HeldStream, to instance: ManagedInstance) {
+        FileDescriptor.setNonBlocking(stream.pipe)
+        pipes[stream.pipe] = (instance, stream.isErr)
+        if stream.isErr { instance.stderrFD = stream.pipe } else { instance.stdoutFD = stream.pipe }
+        handover.heldKeys[stream.pipe] = stream.key
+        let sink = stream.isErr ? instance.err : instance.out
+        if var spool = reclaim(stream, into: sink), let journal {
+            sink.drain(&spool, journal: journal, buffer: readBuffer, final: false)
+            setSpool(instance, stream.isErr, spool)
+        } else if stream.spool >= 0 {
+            FileDescriptor.close(stream.spool)
+        }
     }
 
     /// A held stream's spool back in use, its journal entry settled against the log: the spool
@@ -350,18 +347,7 @@ extension Supervisor {
                 phase: phase, failures: saved?.failures ?? 0, restarts: saved?.restarts ?? 0, lastExit: nil,
                 startedAt: t + (Duration.zero - age), stopReason: "user"))
         for stream in streams {
-            let sink = stream.isErr ? instance.err : instance.out
-            FileDescriptor.setNonBlocking(stream.pipe)
-            pipes[stream.pipe] = (instance, stream.isErr)
-            if stream.isErr { instance.stderrFD = stream.pipe } else { instance.stdoutFD = stream.pipe }
-            handover.heldKeys[stream.pipe] = stream.key
-            if var spool = reclaim(stream, into: sink), let journal {
-                // What the crashed daemon had taken from the pipe and not written yet.
-                sink.drain(&spool, journal: journal, buffer: readBuffer, final: false)
-                setSpool(instance, stream.isErr, spool)
-            } else if stream.spool >= 0 {
-                FileDescriptor.close(stream.spool)
-            }
+            attachHeld(stream, to: instance)
             poll.add(stream.pipe, token: Token.pipe.with(Int(stream.pipe)))
         }
         var environment: [String: String] = [:]

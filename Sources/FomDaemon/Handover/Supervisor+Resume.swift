@@ -202,8 +202,7 @@ extension Supervisor {
             // Handed over by a binary from before spools: streams started from now on get one,
             // and a holder of this binary takes the place of the old one, which would keep only
             // the first descriptor of each (the pipe, not its spool).
-            var none: [(key: String, fds: [Int32])] = []
-            setUpJournal(&none)
+            setUpJournal(held: [])
             if handover.holderFD >= 0 { swapHolderForOneOfThisBinary() }
         }
         for instance in instances {
