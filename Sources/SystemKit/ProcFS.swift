@@ -35,16 +35,72 @@ public enum ProcFS {
     }
 
     public static func stat(_ pid: Int32) -> Stat? {
-        guard let text = Files.readText("/proc/\(pid)/stat"),
-            let close = text.lastIndex(of: ")")
-        else { return nil }
-        // Fields after the command name (which may hold spaces and parentheses): state is field 3.
-        let fields = text[text.index(after: close)...].split(separator: " ")
-        guard fields.count > 21, let state = fields[0].first else { return nil }
+        // One read into a small stack buffer, parsed as bytes: `list` and the restart path read
+        // this file for every process of every instance, and splitting a String per read cost
+        // more than the read itself.
+        let fd = open("/proc/\(pid)/stat", O_RDONLY | O_CLOEXEC)
+        if fd < 0 { return nil }
+        defer { Glibc.close(fd) }
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 2048) { buffer -> Stat? in
+            var n = 0
+            while true {
+                n = Glibc.read(fd, buffer.baseAddress, buffer.count)
+                if n < 0 && errno == EINTR { continue }
+                break
+            }
+            guard n > 0 else { return nil }
+            return parseStat(UnsafeBufferPointer(rebasing: buffer[0..<n]))
+        }
+    }
+
+    /// The fields of a /proc/PID/stat line. The command name may hold spaces and parentheses,
+    /// so fields are counted from after the last `)`: state is field 3.
+    public static func parseStat(_ bytes: [UInt8]) -> Stat? {
+        bytes.withUnsafeBufferPointer { parseStat($0) }
+    }
+
+    static func parseStat(_ bytes: UnsafeBufferPointer<UInt8>) -> Stat? {
+        guard let close = bytes.lastIndex(of: UInt8(ascii: ")")) else { return nil }
+        // Field k + 3 is counted as k (state is 0); only the ones used are kept.
+        var ppid: UInt64 = 0, pgrp: UInt64 = 0, session: UInt64 = 0, user: UInt64 = 0, system: UInt64 = 0
+        var start: UInt64 = 0, rss: UInt64 = 0
+        var state: UInt8 = 0
+        var field = -1
+        var i = close + 1
+        while i < bytes.count && field < 21 {
+            while i < bytes.count && bytes[i] == UInt8(ascii: " ") { i += 1 }
+            guard i < bytes.count, bytes[i] != UInt8(ascii: "\n") else { break }
+            field += 1
+            if field == 0 {
+                state = bytes[i]
+                while i < bytes.count && bytes[i] != UInt8(ascii: " ") { i += 1 }
+                continue
+            }
+            var value: UInt64 = 0
+            var negative = false
+            if bytes[i] == UInt8(ascii: "-") { negative = true; i += 1 }
+            while i < bytes.count, bytes[i] >= UInt8(ascii: "0"), bytes[i] <= UInt8(ascii: "9") {
+                value = value &* 10 &+ UInt64(bytes[i] - UInt8(ascii: "0"))
+                i += 1
+            }
+            while i < bytes.count && bytes[i] != UInt8(ascii: " ") && bytes[i] != UInt8(ascii: "\n") { i += 1 }
+            if negative { value = 0 }
+            switch field {
+            case 1: ppid = value
+            case 2: pgrp = value
+            case 3: session = value
+            case 11: user = value
+            case 12: system = value
+            case 19: start = value
+            case 21: rss = value
+            default: break
+            }
+        }
+        guard field >= 21, state != 0 else { return nil }
         return Stat(
-            state: state, ppid: Int32(fields[1]) ?? 0, pgrp: Int32(fields[2]) ?? 0,
-            session: Int32(fields[3]) ?? 0, startTime: UInt64(fields[19]) ?? 0,
-            rssPages: Int(fields[21]) ?? 0, cpuTicks: (UInt64(fields[11]) ?? 0) + (UInt64(fields[12]) ?? 0))
+            state: Character(Unicode.Scalar(state)), ppid: Int32(truncatingIfNeeded: ppid),
+            pgrp: Int32(truncatingIfNeeded: pgrp), session: Int32(truncatingIfNeeded: session),
+            startTime: start, rssPages: Int(truncatingIfNeeded: rss), cpuTicks: user &+ system)
     }
 
     /// The environment the process was executed with; nil when unreadable or gone.
