@@ -19,7 +19,7 @@ extension Supervisor {
     /// What is left of an instance: processes with its marker, and remembered descendants that
     /// are still the same processes (same start time).
     func leftoverMembers(of instance: ManagedInstance) -> [Int32] {
-        var pids = Set(ProcessTree.members(marker: instance.marker))
+        var pids = Set(markedProcesses(instance.marker))
         for (pid, start) in instance.descendantsAtStop {
             if ProcFS.isSameRun(pid, startTime: start) {
                 pids.insert(pid)
@@ -28,5 +28,20 @@ extension Supervisor {
             }
         }
         return Array(pids)
+    }
+
+    /// The live processes that carry `marker`. One scan of /proc serves every instance of the
+    /// same turn; each candidate is read again, so a process that ended or was replaced since
+    /// the scan is never signalled.
+    func markedProcesses(_ marker: String) -> [Int32] {
+        let t = now
+        if markerSnapshot == nil || markerSnapshot!.turn != turn || t - markerSnapshot!.at >= .milliseconds(100) {
+            var pids: [String: [Int32]] = [:]
+            let prefix = "FOM_TREE=\(options.runtime.treeKey)/"
+            for (pid, entry) in ProcFS.processes(withMarker: prefix, prefix: true) { pids[entry, default: []].append(pid) }
+            markerSnapshot = (turn, t, pids)
+        }
+        guard let candidates = markerSnapshot!.pids[marker], !candidates.isEmpty else { return [] }
+        return ProcFS.processes(withMarker: marker, among: candidates).map(\.pid)
     }
 }

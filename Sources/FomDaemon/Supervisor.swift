@@ -76,6 +76,11 @@ public final class Supervisor {
     var runtimeGuard = RuntimeGuard()
     /// The process table of the last stop, reused by the stops of the same moment.
     var processSnapshot: (at: Instant, snapshot: ProcessTree.Snapshot)?
+    /// Who carries which marker, read once for every exit of the same turn of the loop (a
+    /// restart storm of 1,000 exits is one pass over /proc, not 1,000).
+    var markerSnapshot: (turn: Int, at: Instant, pids: [String: [Int32]])?
+    /// Counts the loop's wake-ups: what was read from /proc in one turn serves that turn only.
+    var turn = 0
     /// Set while the state file cannot be written (a full disk): saves are retried until one lands.
     var stateSaveFailure: StateSaveFailure?
     var events: LogFile
@@ -195,6 +200,7 @@ public final class Supervisor {
     func runLoop() -> Int32 {
         while !finished {
             let events = poll.wait(timeoutMs: timeoutUntilNextDeadline())
+            turn &+= 1
             for event in events { dispatch(event) }
             fireDeadlines()
             settle()
