@@ -201,7 +201,7 @@ extension Supervisor {
         refreshResources()
         let t = now
         return Response.ok([
-            ("instances", .array(targets.map { infoWithResources($0, now: t, detailed: false).json })),
+            ("instances", .array(targets.map { infoWithResources($0, now: t, detailed: false).json(compact: true) })),
             ("configDigest", .string(configDigest)),
         ])
     }

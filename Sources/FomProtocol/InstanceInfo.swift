@@ -75,7 +75,30 @@ public struct InstanceInfo: Sendable, Equatable {
         return "http://\(host):\(port)"
     }
 
-    public var json: JSONValue {
+    public var json: JSONValue { json(compact: false) }
+
+    /// `compact` leaves out every member that holds its default (null, a zero count, false, empty), which
+    /// `init(json:)` reads back the same: the daemon's `list` and `watch` answers, where half of a
+    /// row's members are empty and 1,000 rows cost both ends their parse. `fom list --json` and
+    /// the dashboard's API print every member.
+    public func json(compact: Bool) -> JSONValue {
+        guard compact else { return .object(fullObject) }
+        var o = JSONObject()
+        for member in fullObject.members {
+            switch member.value {
+            case .null, .bool(false): continue
+            case .array(let elements) where elements.isEmpty: continue
+            case .string(let text) where text.isEmpty: continue
+            // Zero is a value for the optional numbers (uptime, cpu): only counters default to it.
+            case .number(let number) where number.intValue == 0 && (member.key == "restarts" || member.key == "logErrors"):
+                continue
+            default: o[member.key] = member.value
+            }
+        }
+        return .object(o)
+    }
+
+    private var fullObject: JSONObject {
         var o = JSONObject()
         o["id"] = JSONValue(id)
         o["name"] = .string(name)
@@ -99,7 +122,7 @@ public struct InstanceInfo: Sendable, Equatable {
         o["cpuPercent"] = cpuPercent.map { JSONValue($0) } ?? .null
         o["memoryBytes"] = memoryBytes.map { JSONValue($0) } ?? .null
         if let cpuSeconds { o["cpuSeconds"] = JSONValue(cpuSeconds) }
-        return .object(o)
+        return o
     }
 
     public init?(json v: JSONValue) {

@@ -8,7 +8,9 @@ public struct JSONObject: Sendable, Equatable, Sequence, ExpressibleByDictionary
     public private(set) var members: [Member]
     /// Positions by key, kept once the object is large.
     private var index: [String: Int]?
-    static let indexThreshold = 16
+    // Above the 22 members of a `list` row: searching that few keys in order costs less than
+    // hashing them, on both ends of the protocol.
+    static let indexThreshold = 32
 
     public init() {
         members = []
@@ -16,7 +18,14 @@ public struct JSONObject: Sendable, Equatable, Sequence, ExpressibleByDictionary
 
     private func position(of key: String) -> Int? {
         if let index { return index[key] }
-        return members.firstIndex(where: { $0.key == key })
+        return members.firstIndex(where: { Self.sameKey($0.key, key) })
+    }
+
+    /// Two keys of different lengths are told apart without a string comparison (which must
+    /// consider Unicode equivalence): most keys a scan passes differ in length.
+    @inline(__always)
+    static func sameKey(_ a: String, _ b: String) -> Bool {
+        a.utf8.count == b.utf8.count && a == b
     }
 
     private mutating func buildIndexIfLarge() {

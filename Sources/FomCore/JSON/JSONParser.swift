@@ -130,8 +130,8 @@ struct JSONParser<Builder: JSONTreeBuilder> {
         let keyPosition = position()
         let key = try parseString(keyPosition)
         let duplicate: Bool
-        if container.members.count < 16 {
-            duplicate = container.members.contains(where: { $0.key == key })
+        if container.members.count < JSONObject.indexThreshold {
+            duplicate = container.members.contains(where: { JSONObject.sameKey($0.key, key) })
         } else {
             if container.keys.isEmpty { container.keys = Set(container.members.map(\.key)) }
             duplicate = !container.keys.insert(key).inserted
