@@ -87,8 +87,32 @@ struct Context {
             timeout: timeout)
     }
 
+    /// What `fom list` needs when a daemon answers: the socket and supervisor.json's digest,
+    /// without parsing the file (a 1,000-instance file cost `list` more than the answer). nil
+    /// where the full load decides (`--env`, no file, invalid UTF-8): the caller then loads.
+    static func withoutParsing(_ args: ParsedArguments) throws -> Context? {
+        guard args.options["--env"] == nil else { return nil }
+        let environment = Files.environment()
+        let runtimeOverride = environment["FOM_HOME"].flatMap { $0.isEmpty ? nil : $0 }
+        guard
+            let path = ConfigDiscovery.locate(
+                explicit: args.options["--config"], environment: environment,
+                cwd: Files.currentDirectory(), fileExists: Files.exists),
+            let bytes = Files.readBytes(path), firstInvalidUTF8(bytes) == nil
+        else { return nil }
+        let config = SupervisorConfig(path: path, runtimeDirectory: runtimeOverride)
+        return Context(
+            config: config, envFile: config.envFile,
+            runtime: RuntimeDirectory(configDirectory: config.directory, environment: environment),
+            environment: environment, envName: nil,
+            configDigest: Fingerprint.of(String(decoding: bytes, as: UTF8.self)), configError: nil,
+            timeout: try timeout(args))
+    }
+
     /// The line and column (1-based, in characters) of the first byte that is not valid UTF-8.
     static func firstInvalidUTF8(_ bytes: [UInt8]) -> (line: Int, column: Int)? {
+        // The library's validation first (fast); the position only for a file that fails it.
+        if String(validating: bytes, as: UTF8.self) != nil { return nil }
         var parser = Unicode.UTF8.ForwardParser()
         var iterator = bytes.makeIterator()
         var line = 1

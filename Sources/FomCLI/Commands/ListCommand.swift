@@ -8,6 +8,18 @@ import SystemKit
 enum ListCommand {
     static func run(_ args: ParsedArguments) throws -> Int32 {
         if let extra = args.positionals.first { throw UsageError("fom list: unexpected argument \"\(extra)\"") }
+        // The common case, a daemon that runs the file as it is now, needs no parse of the file.
+        if !args.has("--watch"), let light = try Context.withoutParsing(args), let client = try Client.connect(light) {
+            let answer: JSONValue
+            do {
+                defer { client.close() }
+                answer = try client.request(Request(.list))
+            }
+            if answer["configDigest"]?.stringValue == light.configDigest {
+                show((answer["instances"]?.arrayValue ?? []).compactMap(InstanceInfo.init(json:)), json: args.has("--json"))
+                return 0
+            }
+        }
         let context = try Context.load(args)
         if args.has("--watch") { return try watch(context, json: args.has("--json")) }
         var rows: [InstanceInfo]
@@ -27,12 +39,16 @@ enum ListCommand {
                 Output.err("fom list: the daemon is not running ('fom start' or 'fom ping' starts it)")
             }
         }
-        if args.has("--json") {
+        show(rows, json: args.has("--json"))
+        return 0
+    }
+
+    static func show(_ rows: [InstanceInfo], json: Bool) {
+        if json {
             Output.out(JSONValue.array(rows.map(\.json)).serialized())
         } else {
             printTable(rows, reasons: true)
         }
-        return 0
     }
 
     /// Without a daemon: every instance stopped, except a process of the last run still alive.
@@ -55,7 +71,9 @@ enum ListCommand {
     /// `reasons`: the lines under the table that say why an instance is errored (start, stop
     /// and restart say it on stderr instead).
     static func printTable(_ rows: [InstanceInfo], reasons: Bool = false) {
-        for line in tableLines(rows, reasons: reasons) { Output.out(line) }
+        // One write for the whole table: a line each was 1,000 system calls for 1,000 rows.
+        let lines = tableLines(rows, reasons: reasons)
+        if !lines.isEmpty { Output.out(lines.joined(separator: "\n")) }
     }
 
     static func tableLines(_ rows: [InstanceInfo], reasons: Bool = false) -> [String] {
