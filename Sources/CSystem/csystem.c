@@ -15,6 +15,8 @@
 #include <time.h>
 #include <errno.h>
 #include <string.h>
+#include <sched.h>
+#include <pthread.h>
 
 short csys_spawn_setsid_flag(void) { return POSIX_SPAWN_SETSID; }
 
@@ -24,6 +26,91 @@ int csys_spawn_addclosefrom(posix_spawn_file_actions_t *actions, int from) {
 
 int csys_spawn_addchdir(posix_spawn_file_actions_t *actions, const char *path) {
     return posix_spawn_file_actions_addchdir_np(actions, path);
+}
+
+struct spawn_low_request {
+    const char *path;
+    char *const *argv;
+    char *const *envp;
+    const char *directory;
+    int slots[3];
+    int new_session;
+    volatile int error;
+};
+
+#ifndef CLOSE_RANGE_UNSHARE
+#define CLOSE_RANGE_UNSHARE (1U << 1)
+#endif
+
+// Runs in the child, on its own stack, in the parent's memory (CLONE_VM) while the parent waits
+// (CLONE_VFORK): only async-signal-safe calls, and the result goes back in request->error.
+static int spawn_low_child(void *argument) {
+    struct spawn_low_request *request = argument;
+    // Dispositions first, then the mask: no handler of the daemon may run in this child.
+    struct sigaction dfl;
+    memset(&dfl, 0, sizeof dfl);
+    dfl.sa_handler = SIG_DFL;
+    for (int sig = 1; sig < _NSIG; sig++) {
+        if (sig != SIGKILL && sig != SIGSTOP) sigaction(sig, &dfl, NULL);
+    }
+    int top = request->slots[0];
+    for (int i = 1; i < 3; i++) if (request->slots[i] > top) top = request->slots[i];
+    // A table of our own holding 0..top only: the daemon's other descriptors are never copied,
+    // so never closed one by one. Until this call the table is the daemon's: nothing is closed
+    // or replaced before it.
+    if (syscall(SYS_close_range, (unsigned)top + 1, ~0U, CLOSE_RANGE_UNSHARE) != 0) {
+        request->error = errno;
+        _exit(127);
+    }
+    for (int fd = 0; fd < 3; fd++) {
+        if (dup2(request->slots[fd], fd) < 0) {
+            request->error = errno;
+            _exit(127);
+        }
+    }
+    if (top >= 3) syscall(SYS_close_range, 3U, (unsigned)top, 0U);
+    if (request->directory && chdir(request->directory) != 0) {
+        request->error = errno;
+        _exit(127);
+    }
+    if (request->new_session && setsid() < 0) {
+        request->error = errno;
+        _exit(127);
+    }
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    execve(request->path, request->argv, request->envp);
+    request->error = errno;
+    _exit(127);
+}
+
+pid_t csys_spawn_low(const char *path, char *const argv[], char *const envp[], const char *directory,
+                     const int slots[3], int new_session) {
+    struct spawn_low_request request = {
+        .path = path, .argv = argv, .envp = envp, .directory = directory,
+        .slots = {slots[0], slots[1], slots[2]}, .new_session = new_session, .error = 0};
+    size_t stack_size = 64 * 1024;
+    void *stack = mmap(NULL, stack_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+    if (stack == MAP_FAILED) return -errno;
+    // Every signal blocked around the clone, as glibc's and musl's posix_spawn do: the child
+    // starts with them blocked and resets dispositions before it unblocks.
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_BLOCK, &all, &old);
+    pid_t pid = clone(spawn_low_child, (char *)stack + stack_size,
+                      CLONE_VM | CLONE_VFORK | CLONE_FILES | SIGCHLD, &request);
+    int clone_error = errno;
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    munmap(stack, stack_size);
+    if (pid < 0) return -clone_error;
+    if (request.error != 0) {
+        // The child ended without exec: reap it here, as posix_spawn does.
+        int status;
+        while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
+        return -request.error;
+    }
+    return pid;
 }
 
 int csys_pipe2(int fds[2], int flags) { return pipe2(fds, flags); }

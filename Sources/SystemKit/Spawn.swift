@@ -23,8 +23,10 @@ public enum TerminationStatus: Sendable, Equatable {
     }
 }
 
-/// posix_spawn done carefully (after swift-subprocess): a new session, stdin from /dev/null,
+/// Spawning done carefully (after swift-subprocess): a new session, stdin from /dev/null,
 /// stdout/stderr to fresh pipes, every other descriptor closed, signal mask and dispositions reset.
+/// A child with pipes (an instance) goes through `startLow`; one whose output goes to a file
+/// descriptor (the background daemon) through posix_spawn.
 public enum Spawn {
     /// `executable` must be a path (resolved by the caller); `environment` is `KEY=VALUE` lines.
     public static func start(
@@ -48,6 +50,8 @@ public enum Spawn {
             FileDescriptor.close(outPipe[1])
             FileDescriptor.close(errPipe[1])
         }
+
+        if captureOutput { return try startLow(executable, arguments, environment, directory, newSession, outPipe, errPipe) }
 
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
@@ -99,6 +103,58 @@ public enum Spawn {
             FileDescriptor.close(outPipe[0])
             FileDescriptor.close(errPipe[0])
             throw SystemError("cannot execute \(executable)", errno: rc)
+        }
+        return SpawnedChild(pid: pid, stdout: outPipe[0], stderr: errPipe[0])
+    }
+
+    /// Three low descriptors held for `startLow` from the first spawn on (the daemon reserves them
+    /// at start, while it has few descriptors): stdin's /dev/null, and the places where a child's
+    /// stdout and stderr ends wait during a spawn.
+    static let lowSlots: [Int32] = [
+        open("/dev/null", O_RDONLY | O_CLOEXEC), open("/dev/null", O_WRONLY | O_CLOEXEC),
+        open("/dev/null", O_WRONLY | O_CLOEXEC),
+    ]
+
+    /// Takes the low descriptors before the descriptors of any instance exist.
+    public static func reserveLowSlots() { _ = lowSlots }
+
+    /// The instance spawn: csys_spawn_low (see csystem.h) does what the posix_spawn path does
+    /// (new session, /dev/null on 0, the pipes on 1 and 2, nothing else, signals reset), in a
+    /// time that does not grow with the daemon's descriptors. The caller's defer closes the
+    /// child's ends; the slots let go of them here.
+    private static func startLow(
+        _ executable: String, _ arguments: [String], _ environment: [String], _ directory: String,
+        _ newSession: Bool, _ outPipe: [Int32], _ errPipe: [Int32]
+    ) throws(SystemError) -> SpawnedChild {
+        let slots = lowSlots
+        guard slots.allSatisfy({ $0 >= 0 }) else { throw SystemError("open /dev/null") }
+        func place(_ fd: Int32, _ slot: Int32) -> Bool {
+            // dup2 clears FD_CLOEXEC on the slot: set again, so that no other child inherits it.
+            dup2(fd, slot) == slot && fcntl(slot, F_SETFD, FD_CLOEXEC) == 0
+        }
+        defer {
+            _ = place(slots[0], slots[1])
+            _ = place(slots[0], slots[2])
+        }
+        guard place(outPipe[1], slots[1]), place(errPipe[1], slots[2]) else {
+            let e = SystemError("dup2")
+            FileDescriptor.close(outPipe[0])
+            FileDescriptor.close(errPipe[0])
+            throw e
+        }
+        let pid = withCStringArray(arguments) { argv in
+            withCStringArray(environment) { envp in
+                slots.withUnsafeBufferPointer { slotPointer in
+                    csys_spawn_low(
+                        executable, UnsafeMutablePointer(mutating: argv), UnsafeMutablePointer(mutating: envp),
+                        directory, slotPointer.baseAddress, newSession ? 1 : 0)
+                }
+            }
+        }
+        if pid < 0 {
+            FileDescriptor.close(outPipe[0])
+            FileDescriptor.close(errPipe[0])
+            throw SystemError("cannot execute \(executable)", errno: -pid)
         }
         return SpawnedChild(pid: pid, stdout: outPipe[0], stderr: errPipe[0])
     }

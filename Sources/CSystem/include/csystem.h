@@ -14,6 +14,13 @@ short csys_spawn_setsid_flag(void);
 int csys_spawn_addclosefrom(posix_spawn_file_actions_t *actions, int from);
 // posix_spawn_file_actions_addchdir_np is a GNU extension (glibc 2.29+).
 int csys_spawn_addchdir(posix_spawn_file_actions_t *actions, const char *path);
+// A spawn whose cost does not grow with the daemon's descriptors (clone with CLONE_FILES and
+// close_range's CLOSE_RANGE_UNSHARE are not reachable through posix_spawn): the child shares the
+// parent's table until it unshares only descriptors 0..slots[2], where the caller put stdin,
+// stdout and stderr (slots[0..2], low numbers reserved early). posix_spawn copied and closed all
+// 4,000 descriptors of a 1,000-instance daemon in every child. Returns the pid, or -errno.
+pid_t csys_spawn_low(const char *path, char *const argv[], char *const envp[], const char *directory,
+                     const int slots[3], int new_session);
 // pipe2 is a GNU extension.
 int csys_pipe2(int fds[2], int flags);
 // The wait status macros are macros, which Swift cannot call.

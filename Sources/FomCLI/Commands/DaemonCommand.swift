@@ -14,6 +14,8 @@ enum DaemonCommand {
             return DescriptorHolder.run(socketPath: socket)
         }
         let signalFD = try Supervisor.blockSignals()
+        // While the daemon holds few descriptors: a spawn copies the ones below these only.
+        Spawn.reserveLowSlots()
         if let handed = args.options["--handover"] {
             // Internal: `fom upgrade` exec'd this binary in the daemon's own process.
             guard let stateFD = Int32(handed), let previous = args.options["--previous-binary"].flatMap({ Int32($0) })
