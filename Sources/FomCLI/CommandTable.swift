@@ -20,10 +20,10 @@ enum CommandTable {
                 "dependents first, and exit 0. SIGHUP reloads (as 'fom reload'). Events also go to stderr,",
                 "except with --background (how other commands start it: events in fom.log only).",
             ],
-            // --handover, --previous-binary and --refused are internal to 'fom upgrade'; --hold
-            // runs the descriptor holder the daemon starts.
+            // --handover, --previous-binary, --refused and --handover-probe are internal to
+            // 'fom upgrade'; --hold runs the descriptor holder the daemon starts.
             spec: ArgumentSpec(
-                flags: ["--background"], options: ["--handover", "--previous-binary", "--refused", "--hold"]),
+                flags: ["--background", "--handover-probe"], options: ["--handover", "--previous-binary", "--refused", "--hold"]),
             run: DaemonCommand.run),
         CommandInfo(
             name: "upgrade", aliases: [], usage: "fom upgrade [--binary PATH]",

@@ -144,6 +144,89 @@ final class DaemonUpgradeTests: XCTestCase {
         XCTAssertTrue(upgrade.err.contains("not an executable file"), upgrade.err)
         XCTAssertEqual(h.pid("counter"), child)
     }
+
+    /// An upgrade the daemon refuses before its exec: exit 1 with one line that names the
+    /// binary and what is wrong; the daemon, its pid and every instance's pid stay as they were.
+    func assertUpgradeRefused(
+        _ h: FomHarness, _ binary: String, saying reason: String, file: StaticString = #filePath, line: UInt = #line
+    ) {
+        guard let daemon = h.daemonPid(), let child = h.pid("counter") else {
+            return XCTFail("\(h.list())", file: file, line: line)
+        }
+        let upgrade = h.fom("upgrade", "--binary", binary)
+        XCTAssertEqual(upgrade.code, 1, upgrade.out + upgrade.err, file: file, line: line)
+        let said = upgrade.err.split(separator: "\n")
+        XCTAssertEqual(said.count, 1, upgrade.err, file: file, line: line)
+        XCTAssertTrue(upgrade.err.contains(binary), upgrade.err, file: file, line: line)
+        XCTAssertTrue(upgrade.err.contains(reason), upgrade.err, file: file, line: line)
+        XCTAssertEqual(h.daemonPid(), daemon, file: file, line: line)
+        XCTAssertEqual(h.fom("list").code, 0, file: file, line: line)
+        XCTAssertEqual(h.pid("counter"), child, file: file, line: line)
+        XCTAssertEqual(h.status("counter"), "online", file: file, line: line)
+    }
+
+    func testUpgradeToAProgramThatIsNotFomIsRefusedBeforeTheExec() throws {
+        let h = try make(Self.counter)
+        XCTAssertEqual(h.fom("start").code, 0)
+        assertUpgradeRefused(h, "/bin/true", saying: "is not a fom that can take the daemon's state")
+        // A program that prints something else and fails.
+        assertUpgradeRefused(h, "/bin/false", saying: "exit code 1")
+        let seen = counterLines(h)
+        h.waitUntil("the counter's lines still arrive") { counterLines(h) > seen + 20 }
+        XCTAssertFalse(h.read(".fom/logs/fom.log").contains("upgrading: exec"), h.read(".fom/logs/fom.log"))
+    }
+
+    func testUpgradeToAProgramThatHangsIsRefusedAtTheProbesDeadline() throws {
+        let h = try make(Self.counter)
+        XCTAssertEqual(h.fom("start").code, 0)
+        try h.write("hangs", "#!/bin/sh\nexec sleep 600\n")
+        chmod(h.path("hangs"), 0o755)
+        assertUpgradeRefused(h, h.path("hangs"), saying: "did not end within")
+        XCTAssertTrue(FomHarness.pids(withToken: "sleep 600").isEmpty, "the hung probe is killed")
+    }
+
+    func testABinaryThatPassesTheProbeButDiesAtStartIsACrashThatTheNextDaemonAdopts() throws {
+        let h = try make(Self.counter)
+        XCTAssertEqual(h.fom("start").code, 0)
+        guard let daemon = h.daemonPid(), let child = h.pid("counter") else { return XCTFail("\(h.list())") }
+        h.waitUntil("the counter has printed") { counterLines(h) > 50 }
+        // Answers the probe as the real binary does, then dies at once when exec'd for real.
+        try h.write("dies", "#!/bin/sh\nif [ \"$2\" = --handover-probe ]; then exec '\(h.binary)' \"$@\"; fi\nexit 7\n")
+        chmod(h.path("dies"), 0o755)
+        let upgrade = h.fom("upgrade", "--binary", h.path("dies"))
+        XCTAssertEqual(upgrade.code, 1, upgrade.out)
+        h.waitUntil("the daemon's process is gone") { !FomHarness.isAlive(daemon) }
+        XCTAssertEqual(h.pid("counter"), child, "still running with no daemon")
+        XCTAssertEqual(h.fom("ping").code, 0)
+        XCTAssertEqual(h.pid("counter"), child, "adopted by the next daemon, not restarted")
+        XCTAssertEqual(h.status("counter"), "online")
+        XCTAssertNotEqual(h.daemonPid(), daemon)
+        let seen = counterLines(h)
+        h.waitUntil("the counter's lines still arrive") { counterLines(h) > seen + 20 }
+        XCTAssertEqual(h.fom("stop", "counter").code, 0)
+        assertNoGapNoDuplicate(h)
+    }
+
+    func testUpgradeToAMissingFileADirectoryOrAFileWithoutExecuteBitIsRefusedByTheDaemon() throws {
+        let h = try make(Self.counter)
+        XCTAssertEqual(h.fom("start").code, 0)
+        try h.write("plain", "#!/bin/sh\nexit 0\n")
+        try FileManager.default.createDirectory(atPath: h.path("adir"), withIntermediateDirectories: true)
+        // The CLI checks first; the daemon checks again (the file can change in between): send
+        // the request as a client that skips the CLI's check would.
+        for (binary, reason) in [
+            (h.path("missing"), "does not exist"), (h.path("adir"), "is a directory"),
+            (h.path("plain"), "is not executable"),
+        ] {
+            let upgrade = h.fom("upgrade", "--binary", binary)
+            XCTAssertEqual(upgrade.code, 1, upgrade.err)
+            XCTAssertTrue(upgrade.err.contains(reason), upgrade.err)
+            let request = "{\"cmd\":\"upgrade\",\"binary\":\"\(binary)\"}\n"
+            let answer = try h.rawExchange(Array(request.utf8))
+            XCTAssertTrue(answer.contains(binary) && answer.contains(reason), answer)
+        }
+        XCTAssertEqual(h.status("counter"), "online")
+    }
 }
 
 /// A crash or `kill -9` of the daemon: the descriptor holder keeps the pipes, the next daemon
