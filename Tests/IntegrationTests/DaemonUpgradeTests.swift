@@ -303,6 +303,39 @@ final class DaemonCrashAdoptionTests: XCTestCase {
         XCTAssertEqual(h.list()["flaky"]?["restarts"] as? Int, 2, "the count goes on from where the dead daemon was")
     }
 
+    func testAnAdoptedInstanceIsSampledAndWatchedForMaxMemoryAsASpawnedOneIs() throws {
+        // Small until told to grow, then well over its 40M limit.
+        let h = try FomHarness(
+            config: """
+                { "instances": [ {"name": "grower", "kind": "process", "maxMemory": "40M",
+                  "command": ["python3", "-c",
+                   "import os, time\\nwhile not os.path.exists('grow'):\\n    time.sleep(0.02)\\nos.remove('grow')\\nb = bytearray(100 << 20)\\nb[::4096] = b'x' * len(b[::4096])\\ntime.sleep(1000)"]} ] }
+                """)
+        harness = h
+        XCTAssertEqual(h.fom("start").code, 0)
+        guard let daemon = h.daemonPid(), let child = h.pid("grower") else { return XCTFail("\(h.list())") }
+        kill(daemon, SIGKILL)
+        h.waitUntil("the daemon is gone") { !FomHarness.isAlive(daemon) }
+        XCTAssertEqual(h.fom("ping").code, 0)
+        XCTAssertEqual(h.pid("grower"), child, "adopted")
+        func sampled() -> Bool {
+            let row = h.list()["grower"] ?? [:]
+            return (row["memoryBytes"] as? Int ?? 0) > 0 && row["cpuPercent"] is Double
+        }
+        h.waitUntil("the adopted instance has cpu and memory numbers") { sampled() }
+        // The same after an upgrade: the run is still adopted, not a child.
+        XCTAssertEqual(h.fom("upgrade").code, 0)
+        h.waitUntil("the adopted instance has numbers after the upgrade") { sampled() }
+        try h.write("grow", "")
+        h.waitUntil("restarted for memory", timeout: 30) {
+            h.status("grower") == "online" && h.pid("grower") != child
+        }
+        let lastExit = h.list()["grower"]?["lastExit"] as? String ?? ""
+        XCTAssertTrue(lastExit.contains("memory limit: RSS ") && lastExit.contains("over maxMemory 40M"), lastExit)
+        XCTAssertEqual(h.list()["grower"]?["restarts"] as? Int, 1)
+        XCTAssertTrue(h.read(".fom/logs/fom.log").contains("memory limit: RSS"), h.read(".fom/logs/fom.log"))
+    }
+
     func testAnInstanceThatEndedWhileNoDaemonRanIsRestartedAndItsLastLinesKept() throws {
         let h = try FomHarness(
             config: """
