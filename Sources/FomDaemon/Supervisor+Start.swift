@@ -69,8 +69,7 @@ extension Supervisor {
         instance.startTime = startTime
         instance.startedWallMs = startedWallMs
         instance.memoryWasUnderLimit = false
-        state.running[instance.name] = StateStore.Running(
-            pid: pid, startTime: startTime, restarts: instance.machine.restarts, failures: instance.machine.failures)
+        state.running[instance.name] = StateStore.Running(pid: pid, startTime: startTime)
         stateDirty = true
     }
 

@@ -336,6 +336,55 @@ final class DaemonCrashAdoptionTests: XCTestCase {
         XCTAssertTrue(h.read(".fom/logs/fom.log").contains("memory limit: RSS"), h.read(".fom/logs/fom.log"))
     }
 
+    func testACrashLoopKeepsItsBudgetAndDeadlineAcrossRepeatedKillsOfTheDaemon() throws {
+        // Fails at once, every time; each run leaves a line in `runs`.
+        let h = try FomHarness(
+            config: """
+                { "instances": [ {"name": "loop", "kind": "process", "maxRestarts": 4,
+                  "backoff": {"initial": "3s", "max": "3s"},
+                  "command": ["/bin/sh", "-c", "echo run >> runs; exit 3"]} ] }
+                """)
+        harness = h
+        func runs() -> Int { h.read("runs").split(separator: "\n").count }
+        func wallMs() -> Int { Int(Date().timeIntervalSince1970 * 1000) }
+        _ = h.fom("start", "--no-wait")
+        for crash in 1...3 {
+            h.waitUntil("failed start \(crash), in backoff") { h.status("loop") == "backoff" && runs() == crash }
+            let before = h.list()["loop"] ?? [:]
+            guard let daemon = h.daemonPid(), let nextTry = before["nextTryMs"] as? Int else {
+                return XCTFail("\(before)")
+            }
+            XCTAssertEqual(before["restarts"] as? Int, crash)
+            kill(daemon, SIGKILL)
+            h.waitUntil("the daemon is gone") { !FomHarness.isAlive(daemon) }
+            XCTAssertEqual(h.fom("ping").code, 0)
+            let after = h.list()["loop"] ?? [:]
+            // Unless its retry came due meanwhile, it waits for the same deadline, counts kept.
+            if wallMs() + 500 < nextTry {
+                XCTAssertEqual(after["status"] as? String, "backoff", "crash \(crash): \(after)")
+                XCTAssertEqual(after["restarts"] as? Int, crash, "crash \(crash)")
+                XCTAssertEqual(runs(), crash, "crash \(crash): no try before its time")
+                let nextTryAfter = after["nextTryMs"] as? Int ?? 0
+                XCTAssertGreaterThanOrEqual(nextTryAfter, nextTry - 250, "crash \(crash): the next try came sooner")
+            }
+        }
+        h.waitUntil("errored after its budget", timeout: 30) { h.status("loop") == "errored" }
+        XCTAssertEqual(runs(), 4, "exactly maxRestarts failed starts in all")
+        XCTAssertEqual(h.list()["loop"]?["restarts"] as? Int, 3)
+        // A crash of the daemon does not give an errored instance a fresh budget either.
+        guard let daemon = h.daemonPid() else { return XCTFail("no daemon") }
+        kill(daemon, SIGKILL)
+        h.waitUntil("the daemon is gone") { !FomHarness.isAlive(daemon) }
+        XCTAssertEqual(h.fom("ping").code, 0)
+        XCTAssertEqual(h.status("loop"), "errored")
+        XCTAssertEqual(runs(), 4)
+        // The user's start forgives, as always; a clean exit leaves no budget behind.
+        _ = h.fom("start", "loop")
+        h.waitUntil("started again by the user") { runs() == 5 }
+        XCTAssertEqual(h.fom("kill").code, 0)
+        XCTAssertFalse(h.read(".fom/state.json").contains("\"failures\""), h.read(".fom/state.json"))
+    }
+
     func testAnInstanceThatEndedWhileNoDaemonRanIsRestartedAndItsLastLinesKept() throws {
         let h = try FomHarness(
             config: """

@@ -340,8 +340,10 @@ extension Supervisor {
         let phase: InstanceMachine.Phase =
             instance.machine.readyTimeout.map { .starting(pid: pid, readyBy: t + $0) }
             ?? .online(pid: pid, since: t + (Duration.zero - age))
-        // The counts the crashed daemon wrote when it started this very run.
-        let saved = state.running[instance.name].flatMap { $0.pid == pid && $0.startTime == startTime ? $0 : nil }
+        // The counts the crashed daemon saved while this very run was its own.
+        let saved = state.running[instance.name].flatMap {
+            $0.pid == pid && $0.startTime == startTime ? state.progress[instance.name] : nil
+        }
         instance.machine.restore(
             InstanceMachine.Parts(
                 phase: phase, failures: saved?.failures ?? 0, restarts: saved?.restarts ?? 0, lastExit: nil,
