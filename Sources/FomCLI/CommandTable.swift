@@ -32,7 +32,8 @@ enum CommandTable {
                 "Once no client waits for an answer, the daemon hands its whole state to the new binary",
                 "(default: its own executable path, so replacing the file and running 'fom upgrade' is the",
                 "whole procedure) and execs it. No instance is stopped, no log line is lost. A binary that",
-                "cannot take the state hands it back to the previous one: exit 1, with the reason.",
+                "cannot take the state hands it back to the previous one: exit 1, with the reason. A program",
+                "that is not a fom able to take the state (asked first with a probe) is refused before the exec.",
             ],
             spec: ArgumentSpec(options: ["--binary"]), run: UpgradeCommand.run),
         CommandInfo(
