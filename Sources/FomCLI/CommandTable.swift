@@ -20,10 +20,10 @@ enum CommandTable {
                 "dependents first, and exit 0. SIGHUP reloads (as 'fom reload'). Events also go to stderr,",
                 "except with --background (how other commands start it: events in fom.log only).",
             ],
-            // --handover, --previous-binary and --refused are internal to 'fom upgrade'; --hold
-            // runs the descriptor holder the daemon starts.
+            // --handover, --previous-binary, --refused and --handover-probe are internal to
+            // 'fom upgrade'; --hold runs the descriptor holder the daemon starts.
             spec: ArgumentSpec(
-                flags: ["--background"], options: ["--handover", "--previous-binary", "--refused", "--hold"]),
+                flags: ["--background", "--handover-probe"], options: ["--handover", "--previous-binary", "--refused", "--hold"]),
             run: DaemonCommand.run),
         CommandInfo(
             name: "upgrade", aliases: [], usage: "fom upgrade [--binary PATH]",
@@ -32,7 +32,8 @@ enum CommandTable {
                 "Once no client waits for an answer, the daemon hands its whole state to the new binary",
                 "(default: its own executable path, so replacing the file and running 'fom upgrade' is the",
                 "whole procedure) and execs it. No instance is stopped, no log line is lost. A binary that",
-                "cannot take the state hands it back to the previous one: exit 1, with the reason.",
+                "cannot take the state hands it back to the previous one: exit 1, with the reason. A program",
+                "that is not a fom able to take the state (asked first with a probe) is refused before the exec.",
             ],
             spec: ArgumentSpec(options: ["--binary"]), run: UpgradeCommand.run),
         CommandInfo(

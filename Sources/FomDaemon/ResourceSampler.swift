@@ -36,12 +36,13 @@ final class ResourceSampler {
         return instances.allSatisfy { usage[$0.id]?.pid == $0.machine.pid }
     }
 
-    /// The processes of each instance, by name: its main process and everything below it, and
-    /// each orphan the daemon adopted (it is a subreaper) with what is below that, by the marker
-    /// in the orphan's environment. Only the daemon's own descendants are read, and only the
-    /// orphans' environments: the rest of the host costs nothing, and a `list` never waits on
-    /// a large unrelated process that is exiting. Without the kernel's `children` files: the
-    /// marker of every process.
+    /// The processes of each instance, by name: its main process and everything below it (a
+    /// child, or a process adopted after a daemon crash), and each orphan the daemon adopted (it
+    /// is a subreaper) with what is below that, by the marker in the orphan's environment. Only
+    /// the daemon's own descendants and adopted main processes are read, and only the orphans'
+    /// environments: the rest of the host costs nothing, and a `list` never waits on a large
+    /// unrelated process that is exiting. Without the kernel's `children` files: the marker of
+    /// every process.
     static func members(_ instances: [ManagedInstance], treeKey: String) -> [String: [Int32]] {
         guard let top = ProcFS.children(of: getpid()) else { return ProcessTree.membersByName(treeKey: treeKey) }
         var mains: [Int32: String] = [:]
@@ -56,6 +57,15 @@ final class ResourceSampler {
                 }
             guard let name else { continue }
             result[name, default: []] += [child] + (ProcFS.descendants(of: child) ?? [])
+        }
+        // A main process adopted after a daemon crash is not our child (it went to init or an
+        // outer subreaper): its tree is read from it, as a child's is.
+        let ours = Set(top)
+        for instance in instances {
+            guard let pid = instance.machine.pid, !ours.contains(pid), result[instance.name] == nil,
+                ProcFS.stat(pid)?.isLive == true
+            else { continue }
+            result[instance.name] = [pid] + (ProcFS.descendants(of: pid) ?? [])
         }
         return result
     }

@@ -50,6 +50,7 @@ extension Supervisor {
         // Errored after SIGKILL failed: nothing more can be done for those processes.
         if instance.machine.status == .errored && !instance.leftovers.isEmpty { abandonLeftovers(instance) }
         noteChange(instance)
+        recordProgress(instance)
         post(.orchestrate(.reached(instance.id, instance.condition)))
     }
 

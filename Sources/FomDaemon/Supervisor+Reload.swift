@@ -173,6 +173,7 @@ extension Supervisor {
         if byName[old.name] === old { byName[old.name] = nil }
         state.wanted[old.name] = nil
         state.running[old.name] = nil
+        state.progress[old.name] = nil
         stateDirty = true
         noteRemoval(id)
         log(old.name, "removed")

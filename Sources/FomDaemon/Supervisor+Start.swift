@@ -48,20 +48,29 @@ extension Supervisor {
                 directory: config.cwd)
             instance.lastCommand = argv
             instance.setSpawned(environment.variables, base: supervisorEnvironment)
-            instance.memoryWasUnderLimit = false
             attachPipes(instance, child)
-            instance.startTime = ProcFS.stat(child.pid)?.startTime ?? 0
-            instance.startedWallMs = Clock.wallMilliseconds()
+            takeRun(
+                instance, pid: child.pid, startTime: ProcFS.stat(child.pid)?.startTime ?? 0,
+                startedWallMs: Clock.wallMilliseconds())
             holdPipes(of: instance, pid: child.pid)
-            state.running[instance.name] = StateStore.Running(
-                pid: child.pid, startTime: instance.startTime, restarts: instance.machine.restarts,
-                failures: instance.machine.failures)
-            stateDirty = true
             feed(instance, .spawned(pid: child.pid))
         } catch {
             if deferStartForDescriptors(instance, error) { return }
             feed(instance, .startFailed(error.description))
         }
+    }
+
+    /// The one step that makes a run the daemon's, spawned or adopted after a crash: what every
+    /// watch of a run starts from. The start time tells the run from a reused pid (the holder's
+    /// keys, the state file); the memory watch begins a new run as not yet stable; the state
+    /// file records the run. Exit detection, capture, sampling and the ready probe key on the
+    /// machine's pid and the run's pipes and pidfd, which the caller has set up.
+    func takeRun(_ instance: ManagedInstance, pid: Int32, startTime: UInt64, startedWallMs: Int64) {
+        instance.startTime = startTime
+        instance.startedWallMs = startedWallMs
+        instance.memoryWasUnderLimit = false
+        state.running[instance.name] = StateStore.Running(pid: pid, startTime: startTime)
+        stateDirty = true
     }
 
     func startProbe(_ instance: ManagedInstance) {

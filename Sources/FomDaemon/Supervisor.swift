@@ -106,6 +106,8 @@ public final class Supervisor {
     /// `fom kill` clients, answered once shutdown is complete.
     var killClients: [Int32] = []
     var stateDirty = false
+    /// The boot the loaded state file's monotonic instants belong to (Supervisor+Progress).
+    var bootOfState: String?
     var finished = false
     let supervisorEnvironment: [String: String]
     /// When the memory of instances with `maxMemory` is next measured; nil when none needs it.
@@ -131,6 +133,9 @@ public final class Supervisor {
         runtimeDirectory = try options.runtime.prepare()
         let (loaded, stateProblem) = try Self.loadState(options.runtime, runtimeDirectory)
         state = loaded
+        // The instants the state file holds are comparable only on the boot that wrote them.
+        bootOfState = loaded.bootID
+        state.bootID = ProcFS.bootID()
         supervisorEnvironment = Files.environment()
         logDirectory = try Directory.openTrusted(options.config.logs.dir, createMode: 0o755)
         events = LogFile(
@@ -151,8 +156,9 @@ public final class Supervisor {
         }
         orchestrator = Orchestrator(members)
         if let stateProblem { log("fom", stateProblem) }
-        // Names no longer in the config keep no up/down word for a future instance of that name.
+        // Names no longer in the config keep no up/down word (nor budget) for a future instance of that name.
         state.wanted = state.wanted.filter { byName[$0.key] != nil }
+        state.progress = state.progress.filter { byName[$0.key] != nil }
         stateDirty = true
     }
 
@@ -189,8 +195,11 @@ public final class Supervisor {
         log("fom", "daemon started (pid \(getpid()), config \(options.config.path))")
 
         adopt(connectHolder())
+        resumeProgress()
         cleanUpEarlierRun()
         if !strangers.isEmpty { post(.orchestrate(.hold(strangersNote))) }
+        // The orchestrator hears where each resumed instance is before it starts what is wanted.
+        settle()
         post(.orchestrate(.startup))
         settle()
         return runLoop()
@@ -207,6 +216,11 @@ public final class Supervisor {
             if !events.isEmpty { scheduleHeapLook() }
         }
         for (fd, _) in clients { FileDescriptor.close(fd) }
+        // A clean exit leaves no crash-loop budget behind: the next daemon starts afresh.
+        if !state.progress.isEmpty {
+            state.progress = [:]
+            saveState()
+        }
         unlink(options.runtime.socket)
         log("fom", "daemon stopped")
         dismissHolder()

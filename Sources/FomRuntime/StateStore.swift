@@ -7,17 +7,37 @@ public struct StateStore: Sendable, Equatable {
     public struct Running: Sendable, Equatable {
         public var pid: Int32
         public var startTime: UInt64
-        /// The instance's automatic restarts and failed starts in a row when this run began: a
-        /// daemon that adopts the run after a crash goes on counting from them.
-        public var restarts: Int
-        public var failures: Int
 
-        public init(pid: Int32, startTime: UInt64, restarts: Int = 0, failures: Int = 0) {
+        public init(pid: Int32, startTime: UInt64) {
             self.pid = pid
             self.startTime = startTime
+        }
+    }
+
+    /// Where an instance is in its crash-loop budget, saved at each change so that a daemon
+    /// that follows a crash goes on from it, as `fom upgrade` does: the automatic restarts, the
+    /// failed starts in a row, and the retry deadline (backoff), the give-up (errored) or the
+    /// moment the run went online. Instants are CLOCK_MONOTONIC nanoseconds, which every process
+    /// of one boot shares; `bootID` says which boot.
+    public struct Progress: Sendable, Equatable {
+        public var restarts = 0
+        public var failures = 0
+        public var retryAtNs: Int64?
+        public var onlineAtNs: Int64?
+        public var errored: String?
+
+        public init(
+            restarts: Int = 0, failures: Int = 0, retryAtNs: Int64? = nil, onlineAtNs: Int64? = nil,
+            errored: String? = nil
+        ) {
             self.restarts = restarts
             self.failures = failures
+            self.retryAtNs = retryAtNs
+            self.onlineAtNs = onlineAtNs
+            self.errored = errored
         }
+
+        public var isEmpty: Bool { self == Progress() }
     }
 
     /// Why a state file cannot be believed: where in it (a key path, or a line and column for a
@@ -35,6 +55,9 @@ public struct StateStore: Sendable, Equatable {
     public var ids = InstanceIDs()
     public var wanted: [String: Bool] = [:]
     public var running: [String: Running] = [:]
+    public var progress: [String: Progress] = [:]
+    /// The boot the monotonic instants in `progress` belong to (/proc/sys/kernel/random/boot_id).
+    public var bootID: String?
 
     public init() {}
 
@@ -108,23 +131,38 @@ public struct StateStore: Sendable, Equatable {
                         throw Problem(
                             description: "instances.\(name).startTime: \(start.serialized()) is not a start time")
                     }
-                    var counts: [Int] = []
-                    for key in ["restarts", "failures"] {
-                        guard let word = value[key] else {
-                            counts.append(0)
-                            continue
-                        }
-                        guard let n = word.intValue, (0...ConfigLimits.maxRestarts).contains(n) else {
-                            throw Problem(description: "instances.\(name).\(key): \(word.serialized()) is not a count")
-                        }
-                        counts.append(n)
-                    }
-                    store.running[name] = Running(
-                        pid: Int32(p), startTime: UInt64(s), restarts: counts[0], failures: counts[1])
+                    store.running[name] = Running(pid: Int32(p), startTime: UInt64(s))
                 default:
                     throw Problem(description: "instances.\(name): a pid needs its startTime and the other way round")
                 }
+                var progress = Progress()
+                for key in ["restarts", "failures"] {
+                    guard let word = value[key] else { continue }
+                    guard let n = word.intValue, (0...ConfigLimits.maxRestarts).contains(n) else {
+                        throw Problem(description: "instances.\(name).\(key): \(word.serialized()) is not a count")
+                    }
+                    if key == "restarts" { progress.restarts = n } else { progress.failures = n }
+                }
+                for key in ["retryAt", "onlineAt"] {
+                    guard let word = value[key] else { continue }
+                    guard let n = word.intValue, n >= 0 else {
+                        throw Problem(
+                            description: "instances.\(name).\(key): \(word.serialized()) is not a monotonic time")
+                    }
+                    if key == "retryAt" { progress.retryAtNs = Int64(n) } else { progress.onlineAtNs = Int64(n) }
+                }
+                if let word = value["errored"] {
+                    guard let reason = word.stringValue else {
+                        throw Problem(description: "instances.\(name).errored: \(word.serialized()) is not a reason")
+                    }
+                    progress.errored = reason
+                }
+                if !progress.isEmpty { store.progress[name] = progress }
             }
+        }
+        if let boot = v["boot"] {
+            guard let id = boot.stringValue else { throw Problem(description: "boot: \(boot.serialized()) is not a boot id") }
+            store.bootID = id
         }
         return store
     }
@@ -140,20 +178,27 @@ public struct StateStore: Sendable, Equatable {
         var idsObject = JSONObject()
         for name in ids.byName.keys.sorted() { idsObject[name] = JSONValue(ids.byName[name]!) }
         var instances = JSONObject()
-        for name in Set(wanted.keys).union(running.keys).sorted() {
+        for name in Set(wanted.keys).union(running.keys).union(progress.keys).sorted() {
             var o = JSONObject()
             if let up = wanted[name] { o["wanted"] = .string(up ? "up" : "down") }
             if let r = running[name] {
                 o["pid"] = JSONValue(Int(r.pid))
                 o["startTime"] = JSONValue(Int(r.startTime))
-                o["restarts"] = JSONValue(r.restarts)
-                o["failures"] = JSONValue(r.failures)
+            }
+            if let p = progress[name], !p.isEmpty {
+                o["restarts"] = JSONValue(p.restarts)
+                o["failures"] = JSONValue(p.failures)
+                if let t = p.retryAtNs { o["retryAt"] = JSONValue(Int(t)) }
+                if let t = p.onlineAtNs { o["onlineAt"] = JSONValue(Int(t)) }
+                if let reason = p.errored { o["errored"] = .string(reason) }
             }
             instances[name] = .object(o)
         }
-        return [
+        var o: JSONObject = [
             "version": 1, "nextId": JSONValue(ids.nextID), "ids": .object(idsObject), "instances": .object(instances),
         ]
+        if let bootID { o["boot"] = .string(bootID) }
+        return .object(o)
     }
 
     public func save(in directory: Directory) throws(SystemError) {

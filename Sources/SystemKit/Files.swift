@@ -9,6 +9,16 @@ public enum Files {
         return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG && access(path, X_OK) == 0
     }
 
+    /// Why a path cannot be run as a program (missing, a directory, not a regular file, no
+    /// execute permission); nil when it can.
+    public static func notExecutableReason(_ path: String) -> String? {
+        var st = stat()
+        guard stat(path, &st) == 0 else { return "does not exist" }
+        if (st.st_mode & S_IFMT) == S_IFDIR { return "is a directory" }
+        guard (st.st_mode & S_IFMT) == S_IFREG else { return "is not a regular file" }
+        return access(path, X_OK) == 0 ? nil : "is not executable"
+    }
+
     /// The permission bits of a file (following symlinks, as reading it does); nil when it is missing.
     public static func mode(_ path: String) -> UInt32? {
         var st = stat()

@@ -30,6 +30,14 @@ public enum ProcFS {
         return st.startTime == startTime && st.isLive
     }
 
+    /// This boot's id (/proc/sys/kernel/random/boot_id): CLOCK_MONOTONIC instants of one boot
+    /// compare across processes, and only within it.
+    public static func bootID() -> String? {
+        guard let text = Files.readText("/proc/sys/kernel/random/boot_id") else { return nil }
+        let id = text.filter { !$0.isWhitespace }
+        return id.isEmpty ? nil : id
+    }
+
     public static func allPids() -> [Int32] {
         Files.list("/proc").compactMap { Int32($0) }
     }

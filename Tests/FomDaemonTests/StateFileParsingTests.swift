@@ -17,7 +17,13 @@ final class StateFileParsingTests: XCTestCase {
         var store = StateStore()
         store.ids.assign(["a", "b"])
         store.wanted = ["a": true, "b": false]
-        store.running = ["a": .init(pid: 42, startTime: 1234, restarts: 3, failures: 1)]
+        store.running = ["a": .init(pid: 42, startTime: 1234)]
+        store.progress = [
+            "a": .init(restarts: 3, failures: 1, onlineAtNs: 5_000_000_000),
+            "b": .init(restarts: 2, failures: 2, retryAtNs: 9_000_000_000),
+            "c": .init(restarts: 4, failures: 4, errored: "gave up after 4 failed starts in a row"),
+        ]
+        store.bootID = "0f6c1e52-5b2e-4d9c-9a63-3c1f0e7f2b11"
         let parsed = try StateStore.parse(Array(store.json.serialized().utf8))
         XCTAssertEqual(parsed, store)
     }
@@ -31,6 +37,10 @@ final class StateFileParsingTests: XCTestCase {
             (#"{"instances":{"a":{"pid":7,"startTime":5,"restarts":-1}}}"#, "instances.a.restarts"),
             (#"{"instances":{"a":{"pid":7,"startTime":5,"failures":"x"}}}"#, "instances.a.failures"),
             (#"{"instances":{"a":{"wanted":"sideways"}}}"#, "instances.a.wanted"),
+            (#"{"instances":{"a":{"failures":2,"retryAt":-4}}}"#, "instances.a.retryAt"),
+            (#"{"instances":{"a":{"onlineAt":"soon"}}}"#, "instances.a.onlineAt"),
+            (#"{"instances":{"a":{"errored":3}}}"#, "instances.a.errored"),
+            (#"{"boot":7}"#, "boot"),
             (#"{"instances":[]}"#, "instances"),
             (#"{"nextId":9223372036854775807}"#, "nextId"),
             (#"{"nextId":-1}"#, "nextId"),

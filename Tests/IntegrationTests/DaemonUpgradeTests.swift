@@ -144,6 +144,89 @@ final class DaemonUpgradeTests: XCTestCase {
         XCTAssertTrue(upgrade.err.contains("not an executable file"), upgrade.err)
         XCTAssertEqual(h.pid("counter"), child)
     }
+
+    /// An upgrade the daemon refuses before its exec: exit 1 with one line that names the
+    /// binary and what is wrong; the daemon, its pid and every instance's pid stay as they were.
+    func assertUpgradeRefused(
+        _ h: FomHarness, _ binary: String, saying reason: String, file: StaticString = #filePath, line: UInt = #line
+    ) {
+        guard let daemon = h.daemonPid(), let child = h.pid("counter") else {
+            return XCTFail("\(h.list())", file: file, line: line)
+        }
+        let upgrade = h.fom("upgrade", "--binary", binary)
+        XCTAssertEqual(upgrade.code, 1, upgrade.out + upgrade.err, file: file, line: line)
+        let said = upgrade.err.split(separator: "\n")
+        XCTAssertEqual(said.count, 1, upgrade.err, file: file, line: line)
+        XCTAssertTrue(upgrade.err.contains(binary), upgrade.err, file: file, line: line)
+        XCTAssertTrue(upgrade.err.contains(reason), upgrade.err, file: file, line: line)
+        XCTAssertEqual(h.daemonPid(), daemon, file: file, line: line)
+        XCTAssertEqual(h.fom("list").code, 0, file: file, line: line)
+        XCTAssertEqual(h.pid("counter"), child, file: file, line: line)
+        XCTAssertEqual(h.status("counter"), "online", file: file, line: line)
+    }
+
+    func testUpgradeToAProgramThatIsNotFomIsRefusedBeforeTheExec() throws {
+        let h = try make(Self.counter)
+        XCTAssertEqual(h.fom("start").code, 0)
+        assertUpgradeRefused(h, "/bin/true", saying: "is not a fom that can take the daemon's state")
+        // A program that prints something else and fails.
+        assertUpgradeRefused(h, "/bin/false", saying: "exit code 1")
+        let seen = counterLines(h)
+        h.waitUntil("the counter's lines still arrive") { counterLines(h) > seen + 20 }
+        XCTAssertFalse(h.read(".fom/logs/fom.log").contains("upgrading: exec"), h.read(".fom/logs/fom.log"))
+    }
+
+    func testUpgradeToAProgramThatHangsIsRefusedAtTheProbesDeadline() throws {
+        let h = try make(Self.counter)
+        XCTAssertEqual(h.fom("start").code, 0)
+        try h.write("hangs", "#!/bin/sh\nexec sleep 600\n")
+        chmod(h.path("hangs"), 0o755)
+        assertUpgradeRefused(h, h.path("hangs"), saying: "did not end within")
+        XCTAssertTrue(FomHarness.pids(withToken: "sleep 600").isEmpty, "the hung probe is killed")
+    }
+
+    func testABinaryThatPassesTheProbeButDiesAtStartIsACrashThatTheNextDaemonAdopts() throws {
+        let h = try make(Self.counter)
+        XCTAssertEqual(h.fom("start").code, 0)
+        guard let daemon = h.daemonPid(), let child = h.pid("counter") else { return XCTFail("\(h.list())") }
+        h.waitUntil("the counter has printed") { counterLines(h) > 50 }
+        // Answers the probe as the real binary does, then dies at once when exec'd for real.
+        try h.write("dies", "#!/bin/sh\nif [ \"$2\" = --handover-probe ]; then exec '\(h.binary)' \"$@\"; fi\nexit 7\n")
+        chmod(h.path("dies"), 0o755)
+        let upgrade = h.fom("upgrade", "--binary", h.path("dies"))
+        XCTAssertEqual(upgrade.code, 1, upgrade.out)
+        h.waitUntil("the daemon's process is gone") { !FomHarness.isAlive(daemon) }
+        XCTAssertEqual(h.pid("counter"), child, "still running with no daemon")
+        XCTAssertEqual(h.fom("ping").code, 0)
+        XCTAssertEqual(h.pid("counter"), child, "adopted by the next daemon, not restarted")
+        XCTAssertEqual(h.status("counter"), "online")
+        XCTAssertNotEqual(h.daemonPid(), daemon)
+        let seen = counterLines(h)
+        h.waitUntil("the counter's lines still arrive") { counterLines(h) > seen + 20 }
+        XCTAssertEqual(h.fom("stop", "counter").code, 0)
+        assertNoGapNoDuplicate(h)
+    }
+
+    func testUpgradeToAMissingFileADirectoryOrAFileWithoutExecuteBitIsRefusedByTheDaemon() throws {
+        let h = try make(Self.counter)
+        XCTAssertEqual(h.fom("start").code, 0)
+        try h.write("plain", "#!/bin/sh\nexit 0\n")
+        try FileManager.default.createDirectory(atPath: h.path("adir"), withIntermediateDirectories: true)
+        // The CLI checks first; the daemon checks again (the file can change in between): send
+        // the request as a client that skips the CLI's check would.
+        for (binary, reason) in [
+            (h.path("missing"), "does not exist"), (h.path("adir"), "is a directory"),
+            (h.path("plain"), "is not executable"),
+        ] {
+            let upgrade = h.fom("upgrade", "--binary", binary)
+            XCTAssertEqual(upgrade.code, 1, upgrade.err)
+            XCTAssertTrue(upgrade.err.contains(reason), upgrade.err)
+            let request = "{\"cmd\":\"upgrade\",\"binary\":\"\(binary)\"}\n"
+            let answer = try h.rawExchange(Array(request.utf8))
+            XCTAssertTrue(answer.contains(binary) && answer.contains(reason), answer)
+        }
+        XCTAssertEqual(h.status("counter"), "online")
+    }
 }
 
 /// A crash or `kill -9` of the daemon: the descriptor holder keeps the pipes, the next daemon
@@ -218,6 +301,88 @@ final class DaemonCrashAdoptionTests: XCTestCase {
         XCTAssertEqual(h.fom("ping").code, 0)
         XCTAssertEqual(h.pid("flaky"), child, "adopted")
         XCTAssertEqual(h.list()["flaky"]?["restarts"] as? Int, 2, "the count goes on from where the dead daemon was")
+    }
+
+    func testAnAdoptedInstanceIsSampledAndWatchedForMaxMemoryAsASpawnedOneIs() throws {
+        // Small until told to grow, then well over its 40M limit.
+        let h = try FomHarness(
+            config: """
+                { "instances": [ {"name": "grower", "kind": "process", "maxMemory": "40M",
+                  "command": ["python3", "-c",
+                   "import os, time\\nwhile not os.path.exists('grow'):\\n    time.sleep(0.02)\\nos.remove('grow')\\nb = bytearray(100 << 20)\\nb[::4096] = b'x' * len(b[::4096])\\ntime.sleep(1000)"]} ] }
+                """)
+        harness = h
+        XCTAssertEqual(h.fom("start").code, 0)
+        guard let daemon = h.daemonPid(), let child = h.pid("grower") else { return XCTFail("\(h.list())") }
+        kill(daemon, SIGKILL)
+        h.waitUntil("the daemon is gone") { !FomHarness.isAlive(daemon) }
+        XCTAssertEqual(h.fom("ping").code, 0)
+        XCTAssertEqual(h.pid("grower"), child, "adopted")
+        func sampled() -> Bool {
+            let row = h.list()["grower"] ?? [:]
+            return (row["memoryBytes"] as? Int ?? 0) > 0 && row["cpuPercent"] is Double
+        }
+        h.waitUntil("the adopted instance has cpu and memory numbers") { sampled() }
+        // The same after an upgrade: the run is still adopted, not a child.
+        XCTAssertEqual(h.fom("upgrade").code, 0)
+        h.waitUntil("the adopted instance has numbers after the upgrade") { sampled() }
+        try h.write("grow", "")
+        h.waitUntil("restarted for memory", timeout: 30) {
+            h.status("grower") == "online" && h.pid("grower") != child
+        }
+        let lastExit = h.list()["grower"]?["lastExit"] as? String ?? ""
+        XCTAssertTrue(lastExit.contains("memory limit: RSS ") && lastExit.contains("over maxMemory 40M"), lastExit)
+        XCTAssertEqual(h.list()["grower"]?["restarts"] as? Int, 1)
+        XCTAssertTrue(h.read(".fom/logs/fom.log").contains("memory limit: RSS"), h.read(".fom/logs/fom.log"))
+    }
+
+    func testACrashLoopKeepsItsBudgetAndDeadlineAcrossRepeatedKillsOfTheDaemon() throws {
+        // Fails at once, every time; each run leaves a line in `runs`.
+        let h = try FomHarness(
+            config: """
+                { "instances": [ {"name": "loop", "kind": "process", "maxRestarts": 4,
+                  "backoff": {"initial": "3s", "max": "3s"},
+                  "command": ["/bin/sh", "-c", "echo run >> runs; exit 3"]} ] }
+                """)
+        harness = h
+        func runs() -> Int { h.read("runs").split(separator: "\n").count }
+        func wallMs() -> Int { Int(Date().timeIntervalSince1970 * 1000) }
+        _ = h.fom("start", "--no-wait")
+        for crash in 1...3 {
+            h.waitUntil("failed start \(crash), in backoff") { h.status("loop") == "backoff" && runs() == crash }
+            let before = h.list()["loop"] ?? [:]
+            guard let daemon = h.daemonPid(), let nextTry = before["nextTryMs"] as? Int else {
+                return XCTFail("\(before)")
+            }
+            XCTAssertEqual(before["restarts"] as? Int, crash)
+            kill(daemon, SIGKILL)
+            h.waitUntil("the daemon is gone") { !FomHarness.isAlive(daemon) }
+            XCTAssertEqual(h.fom("ping").code, 0)
+            let after = h.list()["loop"] ?? [:]
+            // Unless its retry came due meanwhile, it waits for the same deadline, counts kept.
+            if wallMs() + 500 < nextTry {
+                XCTAssertEqual(after["status"] as? String, "backoff", "crash \(crash): \(after)")
+                XCTAssertEqual(after["restarts"] as? Int, crash, "crash \(crash)")
+                XCTAssertEqual(runs(), crash, "crash \(crash): no try before its time")
+                let nextTryAfter = after["nextTryMs"] as? Int ?? 0
+                XCTAssertGreaterThanOrEqual(nextTryAfter, nextTry - 250, "crash \(crash): the next try came sooner")
+            }
+        }
+        h.waitUntil("errored after its budget", timeout: 30) { h.status("loop") == "errored" }
+        XCTAssertEqual(runs(), 4, "exactly maxRestarts failed starts in all")
+        XCTAssertEqual(h.list()["loop"]?["restarts"] as? Int, 3)
+        // A crash of the daemon does not give an errored instance a fresh budget either.
+        guard let daemon = h.daemonPid() else { return XCTFail("no daemon") }
+        kill(daemon, SIGKILL)
+        h.waitUntil("the daemon is gone") { !FomHarness.isAlive(daemon) }
+        XCTAssertEqual(h.fom("ping").code, 0)
+        XCTAssertEqual(h.status("loop"), "errored")
+        XCTAssertEqual(runs(), 4)
+        // The user's start forgives, as always; a clean exit leaves no budget behind.
+        _ = h.fom("start", "loop")
+        h.waitUntil("started again by the user") { runs() == 5 }
+        XCTAssertEqual(h.fom("kill").code, 0)
+        XCTAssertFalse(h.read(".fom/state.json").contains("\"failures\""), h.read(".fom/state.json"))
     }
 
     func testAnInstanceThatEndedWhileNoDaemonRanIsRestartedAndItsLastLinesKept() throws {

@@ -13,6 +13,12 @@ enum DaemonCommand {
             // Internal: the descriptor holder the daemon starts (see DescriptorHolder).
             return DescriptorHolder.run(socketPath: socket)
         }
+        if args.has("--handover-probe") {
+            // Internal: the running daemon asks, before `fom upgrade` execs this binary, whether
+            // it is a fom that can take its handed state.
+            Output.out(Supervisor.handoverProbeAnswer)
+            return 0
+        }
         let signalFD = try Supervisor.blockSignals()
         // While the daemon holds few descriptors: a spawn copies the ones below these only.
         Spawn.reserveLowSlots()

@@ -11,8 +11,8 @@ enum UpgradeCommand {
         var binary: String?
         if let path = args.options["--binary"] {
             let absolute = PosixPath.absolute(path, base: Files.currentDirectory())
-            guard Files.isExecutable(absolute), !Files.isDirectory(absolute) else {
-                throw Failure("fom upgrade --binary \(path): not an executable file")
+            if let reason = Files.notExecutableReason(absolute) {
+                throw Failure("fom upgrade --binary \(path): \(absolute) \(reason), so it is not an executable file")
             }
             binary = absolute
         }

@@ -47,7 +47,9 @@ public struct Orchestrator: Sendable {
     }
 
     public enum Event: Sendable {
-        /// The daemon starts: bring up what is wanted up.
+        /// The daemon starts: bring up what is wanted up. A member already in backoff or errored
+        /// (where a crashed daemon left it) is left there: it retries at its deadline, or waits
+        /// for the user's start; a start now would forgive its failed starts.
         case startup
         /// The user's start: the targets and everything they depend on.
         case start([Int])
@@ -141,7 +143,7 @@ public struct Orchestrator: Sendable {
         switch event {
         case .startup:
             let wanted = order.filter { members[$0]!.wantedUp }
-            startWithDependencies(wanted, into: &out)
+            startWithDependencies(wanted, resuming: true, into: &out)
             evaluateAll(into: &out)
         case .start(let ids):
             guard !shuttingDown else { return [] }
@@ -203,7 +205,7 @@ public struct Orchestrator: Sendable {
 
     // MARK: - Decisions
 
-    private mutating func startWithDependencies(_ ids: [Int], into out: inout [Directive]) {
+    private mutating func startWithDependencies(_ ids: [Int], resuming: Bool = false, into out: inout [Directive]) {
         var queue = ids
         var seen = Set<Int>()
         while let id = queue.popLast() {
@@ -222,6 +224,11 @@ public struct Orchestrator: Sendable {
             // A machine that is down starts; one on its way down (or about to be) comes back up
             // once it is down; one already starting or up has nothing to do.
             let up = m.condition.isRunning || m.condition == .waiting
+            let resumed = resuming && (m.condition == .backoff || m.condition == .errored)
+            if resumed {
+                queue.append(contentsOf: m.definition.dependsOn.compactMap { idByName[$0] })
+                continue
+            }
             if m.issued == .stop || (m.issued == nil && !up) { out.append(.machine(id, .start)) }
             queue.append(contentsOf: m.definition.dependsOn.compactMap { idByName[$0] })
         }

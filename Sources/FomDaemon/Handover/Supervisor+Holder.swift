@@ -340,8 +340,10 @@ extension Supervisor {
         let phase: InstanceMachine.Phase =
             instance.machine.readyTimeout.map { .starting(pid: pid, readyBy: t + $0) }
             ?? .online(pid: pid, since: t + (Duration.zero - age))
-        // The counts the crashed daemon wrote when it started this very run.
-        let saved = state.running[instance.name].flatMap { $0.pid == pid && $0.startTime == startTime ? $0 : nil }
+        // The counts the crashed daemon saved while this very run was its own.
+        let saved = state.running[instance.name].flatMap {
+            $0.pid == pid && $0.startTime == startTime ? state.progress[instance.name] : nil
+        }
         instance.machine.restore(
             InstanceMachine.Parts(
                 phase: phase, failures: saved?.failures ?? 0, restarts: saved?.restarts ?? 0, lastExit: nil,
@@ -356,19 +358,15 @@ extension Supervisor {
             environment[String(line[..<eq])] = String(line[line.index(after: eq)...])
         }
         instance.setSpawned(environment, base: supervisorEnvironment)
-        instance.startTime = startTime
-        instance.startedWallMs = Clock.wallMilliseconds() - age.milliseconds
+        takeRun(instance, pid: pid, startTime: startTime, startedWallMs: Clock.wallMilliseconds() - age.milliseconds)
         instance.history.append(
             Timestamp.iso8601(epochMilliseconds: Clock.wallMilliseconds())
                 + " adopted pid \(pid) after a daemon crash (exit code will be unknown)")
         handover.adopted[pidfd] = instance
         handover.adoptedNames.insert(instance.name)
         poll.add(pidfd, token: Token.pidfd.with(Int(pidfd)))
-        state.running[instance.name] = StateStore.Running(
-            pid: pid, startTime: startTime, restarts: saved?.restarts ?? 0, failures: saved?.failures ?? 0)
         // Wanted down (a stop the crashed daemon had begun): adopted, then stopped as asked.
         let wanted = instance.wantedUp
-        stateDirty = true
         if case .starting = phase { startProbe(instance) }
         log(
             instance.name,

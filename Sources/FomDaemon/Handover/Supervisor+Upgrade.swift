@@ -62,9 +62,7 @@ extension Supervisor {
         }
         handover.pending = nil
         let binary = pending.binary ?? Handover.ownExecutablePath()
-        guard Files.isExecutable(binary), !Files.isDirectory(binary) else {
-            return fail("\(binary) is not an executable file")
-        }
+        if let problem = handoverProbe(binary) { return fail(problem) }
         guard let configText = Files.readText(options.config.path), Fingerprint.of(configText) == configDigest else {
             return fail(
                 "\(options.config.path) changed since the daemon read it; run 'fom reload' (or restore the file) first")
@@ -97,6 +95,46 @@ extension Supervisor {
         clients[pending.client]?.awaitingAnswer = false
         log("fom", "not upgraded: \(error)")
         reply(pending.client, Response.error("not upgraded: \(error); the daemon goes on as it was"))
+    }
+
+    /// What `fom daemon --handover-probe` prints: a binary that answers otherwise is not execed.
+    public static var handoverProbeAnswer: String { "fom-handover \(HandoverDocument.format) \(FomVersion.string)" }
+    static let handoverProbeTimeoutMs = 5000
+
+    /// Whether `binary` is a fom that can take this daemon's state, asked before the exec: once
+    /// exec'd, a program that is not one (`/bin/true`) would end the daemon. It is run (argv, no
+    /// shell) with the daemon's environment and must print the probe answer with this binary's
+    /// handover format, and exit 0, within 5 s. Nil: it can; else why not, naming the binary.
+    func handoverProbe(_ binary: String) -> String? {
+        if let reason = Files.notExecutableReason(binary) { return "\(binary) \(reason), so it is not an executable file" }
+        let run: BriefRun
+        do {
+            run = try Spawn.runBriefly(
+                executable: binary, arguments: [binary, "daemon", "--handover-probe"],
+                environment: supervisorEnvironment.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" },
+                timeoutMs: Self.handoverProbeTimeoutMs)
+        } catch {
+            return "\(binary) cannot be run: \(error)"
+        }
+        let said = String(decoding: run.output, as: UTF8.self)
+        let first = said.split(separator: "\n", omittingEmptySubsequences: true).first.map(String.init) ?? ""
+        let quoted = first.isEmpty ? "nothing" : "\"\(first.prefix(80))\""
+        guard let status = run.status else {
+            return "\(binary) is not a fom that can take the daemon's state: 'daemon --handover-probe' did not end within \(Self.handoverProbeTimeoutMs / 1000)s"
+        }
+        let words = first.split(separator: " ")
+        guard status == .exited(0), words.count >= 2, words[0] == "fom-handover", let format = Int(words[1]) else {
+            let how: String
+            switch status {
+            case .exited(let code): how = "exit code \(code)"
+            case .signaled(let s): how = "killed by signal \(s)"
+            }
+            return "\(binary) is not a fom that can take the daemon's state: 'daemon --handover-probe' printed \(quoted) (\(how)), not the handover answer"
+        }
+        guard format == HandoverDocument.format else {
+            return "\(binary) takes handover format \(format), and this daemon hands format \(HandoverDocument.format)"
+        }
+        return nil
     }
 
     /// Every descriptor the next binary takes over (the signalfd and epoll are rebuilt).
