@@ -48,6 +48,10 @@ final class ManagedInstance {
         spawnedChanged = environment.filter { base[$0.key] != $0.value }
         spawnedRemoved = base.keys.filter { environment[$0] == nil }
     }
+    /// The secret values the current run was started with (`ResolvedEnvironment.secrets`): the
+    /// env answer masks by them too, so a password changed in `.env` since the start is still
+    /// hidden where the process's environment holds the old one under another name.
+    var spawnedSecrets = SecretValues()
     /// A memory check of the current run, past minUptime, found it under `maxMemory`: going over
     /// later is a stable run that grew, not a start that fails this way.
     var memoryWasUnderLimit = false

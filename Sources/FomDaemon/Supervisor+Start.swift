@@ -48,6 +48,7 @@ extension Supervisor {
                 directory: config.cwd)
             instance.lastCommand = argv
             instance.setSpawned(environment.variables, base: supervisorEnvironment)
+            instance.spawnedSecrets = environment.secrets
             instance.memoryWasUnderLimit = false
             attachPipes(instance, child)
             instance.startTime = ProcFS.stat(child.pid)?.startTime ?? 0
