@@ -100,12 +100,16 @@ final class ManagedInstance {
         if case .waiting = machine.phase { reason = waitingFor }
         // Shown after the name ("annotate: errored: ..."), so a reason that starts with it drops it.
         if let text = reason, text.hasPrefix(name + ": ") { reason = String(text.dropFirst(name.count + 2)) }
+        // A last guard (messages are masked where they are made, and secrets do not belong on a
+        // command line): list, describe, the watch stream and the dashboard show these.
+        reason = reason.map(spawnedSecrets.mask)
         return InstanceInfo(
             id: id, name: name, kind: config.kind.rawValue, status: machine.status,
             pid: machine.pid.map(Int.init), uptimeMs: uptime, restarts: machine.restarts, port: config.port,
             cvatSync: config.cvatSync, reason: reason, lastExit: machine.lastExit?.description,
             nextTryMs: nextTry, history: detailed ? history : [],
             logErrors: out.errors + err.errors, lastLogError: err.lastError ?? out.lastError,
-            command: detailed ? lastCommand : [], cwd: detailed ? config.cwd : "", address: config.address)
+            command: detailed ? lastCommand.map(spawnedSecrets.mask) : [], cwd: detailed ? config.cwd : "",
+            address: config.address)
     }
 }
