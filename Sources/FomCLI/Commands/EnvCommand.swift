@@ -37,7 +37,9 @@ enum EnvCommand {
                     Output.err("fom env: warning: a restart of \(name) would fail: \(error)")
                 }
             } else {
-                guard let next = answer.next else { throw Failure(answer.nextError ?? "cannot compute the environment") }
+                guard let next = answer.next else {
+                    throw Failure(answer.nextError ?? "cannot compute the environment")
+                }
                 variables = next
                 Output.err("fom env: \(name) is not running; this is the environment its next start would get")
             }
