@@ -7,7 +7,7 @@ final class RedactionTests: XCTestCase {
         for name in [
             "FIFTYONE_CVAT_PASSWORD", "CVAT_PASSWORD", "password", "DB_Passwd", "AWS_SECRET_ACCESS_KEY",
             "client_secret", "FOM_INSTANCE_TOKEN", "GITHUB_TOKEN", "OPENAI_API_KEY", "api_key", "SSH_PRIVATE_KEY",
-            "GOOGLE_APPLICATION_CREDENTIALS", "MyCredential",
+            "GOOGLE_APPLICATION_CREDENTIALS", "MyCredential", "db_paßword", "Ünicode_Token",
         ] {
             XCTAssertTrue(Redaction.isSecret(name), name)
         }

@@ -24,20 +24,20 @@ public enum EnvironmentLayers {
         var sources: [String: EnvironmentSource] = [:]
         // Every secret-named value any layer holds, passed on or not (`ResolvedEnvironment.secrets`).
         var secretValues: [String] = []
-        func set(_ name: String, _ value: String, _ source: EnvironmentSource) {
+        func set(_ name: String, _ value: String, _ source: EnvironmentSource, secretChecked: Bool = false) {
             variables[name] = value
             sources[name] = source
-            if Redaction.isSecret(name) { secretValues.append(value) }
-        }
-        for (name, value) in inputs.supervisorEnvironment where Redaction.isSecret(name) {
-            secretValues.append(value)
+            if !secretChecked, Redaction.isSecret(name) { secretValues.append(value) }
         }
 
         // 1. A FIFTYONE_CVAT_* in the supervisor's environment would reach every instance,
         //    synced or not: the checkbox alone decides who gets CVAT credentials.
-        for (name, value) in inputs.supervisorEnvironment
-        where !isFiftyOneCVAT(name) && !strippedFiftyOneInternals.contains(name) {
-            set(name, value, .supervisor)
+        for (name, value) in inputs.supervisorEnvironment {
+            // Left out or not, a secret's value is one to mask.
+            if Redaction.isSecret(name) { secretValues.append(value) }
+            if !isFiftyOneCVAT(name) && !strippedFiftyOneInternals.contains(name) {
+                set(name, value, .supervisor, secretChecked: true)
+            }
         }
 
         // 2. The .env file is shared by all instances, so a FIFTYONE_CVAT_* in it would also
