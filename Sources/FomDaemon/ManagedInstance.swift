@@ -48,6 +48,10 @@ final class ManagedInstance {
         spawnedChanged = environment.filter { base[$0.key] != $0.value }
         spawnedRemoved = base.keys.filter { environment[$0] == nil }
     }
+    /// The secret values the current run was started with (`ResolvedEnvironment.secrets`): the
+    /// env answer masks by them too, so a password changed in `.env` since the start is still
+    /// hidden where the process's environment holds the old one under another name.
+    var spawnedSecrets = SecretValues()
     /// A memory check of the current run, past minUptime, found it under `maxMemory`: going over
     /// later is a stable run that grew, not a start that fails this way.
     var memoryWasUnderLimit = false
@@ -96,12 +100,16 @@ final class ManagedInstance {
         if case .waiting = machine.phase { reason = waitingFor }
         // Shown after the name ("annotate: errored: ..."), so a reason that starts with it drops it.
         if let text = reason, text.hasPrefix(name + ": ") { reason = String(text.dropFirst(name.count + 2)) }
+        // A last guard (messages are masked where they are made, and secrets do not belong on a
+        // command line): list, describe, the watch stream and the dashboard show these.
+        reason = reason.map(spawnedSecrets.mask)
         return InstanceInfo(
             id: id, name: name, kind: config.kind.rawValue, status: machine.status,
             pid: machine.pid.map(Int.init), uptimeMs: uptime, restarts: machine.restarts, port: config.port,
             cvatSync: config.cvatSync, reason: reason, lastExit: machine.lastExit?.description,
             nextTryMs: nextTry, history: detailed ? history : [],
             logErrors: out.errors + err.errors, lastLogError: err.lastError ?? out.lastError,
-            command: detailed ? lastCommand : [], cwd: detailed ? config.cwd : "", address: config.address)
+            command: detailed ? lastCommand.map(spawnedSecrets.mask) : [], cwd: detailed ? config.cwd : "",
+            address: config.address)
     }
 }

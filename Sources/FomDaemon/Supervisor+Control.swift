@@ -352,26 +352,29 @@ extension Supervisor {
     }
 
     func envAnswer(_ instance: ManagedInstance, reveal: Bool) -> EnvAnswer {
-        func shown(_ variables: [String: String]) -> [String: String] {
-            var result: [String: String] = [:]
-            for (name, value) in variables {
-                result[name] = Redaction.display(name: name, value: value, reveal: reveal)
-            }
-            return result
-        }
         let next = nextEnvironment(instance)
-        let running = instance.machine.pid != nil
+        let pid = instance.machine.pid
+        let spawned = pid == nil ? nil : instance.spawnedEnvironment
+        let current = pid.flatMap { ProcFS.environmentVariables($0) }
         var drift: [String] = []
-        if running, case .success(let env) = next {
+        if let spawned, case .success(let env) = next {
             drift = EnvironmentLayers.drift(
-                running: instance.spawnedEnvironment, next: env.variables, ignoring: InstanceEnvironment.notDrift)
+                running: spawned, next: env.variables, ignoring: InstanceEnvironment.notDrift)
         }
         var nextError: String?
         if case .failure(let error) = next { nextError = "\(error)" }
+        // Masked here, for every client: by the secrets of the files now, of the run's start, and
+        // of whatever the three environments hold under a secret's name.
+        var secrets = instance.spawnedSecrets
+        if case .success(let env) = next { secrets = secrets.union(env.secrets) }
+        for environment in [spawned, current].compactMap({ $0 }) {
+            secrets = secrets.union(SecretValues(variables: environment))
+        }
         return EnvAnswer(
             instance: instance.info(now: now, detailed: true),
-            next: (try? next.get()).map { shown($0.variables) }, nextError: nextError,
-            spawned: running ? shown(instance.spawnedEnvironment) : nil, drift: drift,
+            next: (try? next.get()).map { secrets.display($0.variables, reveal: reveal) }, nextError: nextError,
+            spawned: spawned.map { secrets.display($0, reveal: reveal) },
+            current: current.map { secrets.display($0, reveal: reveal) }, drift: drift,
             configDigest: configDigest, envFile: options.envFile, revealed: reveal)
     }
 

@@ -48,6 +48,7 @@ extension Supervisor {
                 directory: config.cwd)
             instance.lastCommand = argv
             instance.setSpawned(environment.variables, base: supervisorEnvironment)
+            instance.spawnedSecrets = environment.secrets
             attachPipes(instance, child)
             takeRun(
                 instance, pid: child.pid, startTime: ProcFS.stat(child.pid)?.startTime ?? 0,

@@ -1,9 +1,11 @@
 import FomCore
 
-/// The answer to `env`: what the next start of an instance would get and what its running
-/// process was started with. Secret values are masked unless the request asked to reveal them
-/// (`env --reveal`, `exec`): the only answers that carry a secret in cleartext. `drift` names the
-/// variables that differ, compared by the daemon on the cleartext values.
+/// The answer to `env`: what the next start of an instance would get, what its running process
+/// was started with and what it has now. Secrets are masked by the daemon, by one rule
+/// (`SecretValues`: a secret's name, or a value holding a secret's value), unless the request
+/// asked to reveal them (`env --reveal`, `exec`, `doctor`): the only answers that carry a secret
+/// in cleartext, so no client has to know what is secret. `drift` names the variables that
+/// differ, compared by the daemon on the cleartext values.
 public struct EnvAnswer: Sendable, Equatable {
     public var instance: InstanceInfo
     public var next: [String: String]?
@@ -11,6 +13,9 @@ public struct EnvAnswer: Sendable, Equatable {
     public var nextError: String?
     /// The environment the running process was started with; nil when it does not run.
     public var spawned: [String: String]?
+    /// The environment the running process has now (`/proc/PID/environ`, which a wrapper may have
+    /// changed on its way); nil when it does not run or that cannot be read.
+    public var current: [String: String]?
     public var drift: [String]
     public var configDigest: String
     /// The env file the daemon reads.
@@ -19,8 +24,9 @@ public struct EnvAnswer: Sendable, Equatable {
 
     public init(
         instance: InstanceInfo, next: [String: String]?, nextError: String?, spawned: [String: String]?,
-        drift: [String], configDigest: String, envFile: String, revealed: Bool
+        current: [String: String]? = nil, drift: [String], configDigest: String, envFile: String, revealed: Bool
     ) {
+        self.current = current
         self.envFile = envFile
         self.instance = instance
         self.next = next
@@ -37,6 +43,7 @@ public struct EnvAnswer: Sendable, Equatable {
             ("next", next.map(Self.object) ?? .null),
             ("nextError", nextError.map { .string($0) } ?? .null),
             ("spawned", spawned.map(Self.object) ?? .null),
+            ("current", current.map(Self.object) ?? .null),
             ("drift", .array(drift.map { .string($0) })),
             ("configDigest", .string(configDigest)),
             ("envFile", .string(envFile)),
@@ -50,7 +57,7 @@ public struct EnvAnswer: Sendable, Equatable {
         }
         self.init(
             instance: instance, next: v["next"].flatMap(Self.dictionary), nextError: v["nextError"]?.stringValue,
-            spawned: v["spawned"].flatMap(Self.dictionary),
+            spawned: v["spawned"].flatMap(Self.dictionary), current: v["current"].flatMap(Self.dictionary),
             drift: v["drift"]?.arrayValue?.compactMap(\.stringValue) ?? [],
             configDigest: v["configDigest"]?.stringValue ?? "", envFile: v["envFile"]?.stringValue ?? "",
             revealed: v["revealed"]?.boolValue ?? false)

@@ -117,6 +117,17 @@ public enum ProcFS {
         return bytes.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
     }
 
+    /// The same as `NAME -> value` (a line without `=` is left out; a later duplicate wins).
+    public static func environmentVariables(_ pid: Int32) -> [String: String]? {
+        guard let lines = environment(pid) else { return nil }
+        var result: [String: String] = [:]
+        for line in lines {
+            guard let eq = line.firstIndex(of: "=") else { continue }
+            result[String(line[..<eq])] = String(line[line.index(after: eq)...])
+        }
+        return result
+    }
+
     /// A process's arguments as it was executed (empty when gone or unreadable).
     public static func arguments(_ pid: Int32) -> [String] {
         guard let bytes = Files.readBytes("/proc/\(pid)/cmdline", limit: 1 << 16) else { return [] }

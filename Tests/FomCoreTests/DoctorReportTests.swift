@@ -39,7 +39,7 @@ final class DoctorReportTests: XCTestCase {
     }
 
     func testSecretsAreMaskedInTextAndJSON() {
-        let masked = report().masking(["hunter22"])
+        let masked = report().masking(SecretValues(["hunter22"]))
         XCTAssertFalse(masked.text(style: .words).joined().contains("hunter22"))
         let json = masked.json.serialized()
         XCTAssertFalse(json.contains("hunter22"))

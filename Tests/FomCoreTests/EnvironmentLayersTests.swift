@@ -297,7 +297,7 @@ final class EnvironmentLayersTests: XCTestCase {
                 "API_TOKEN=********", "FIFTYONE_CVAT_PASSWORD=********", "FIFTYONE_CVAT_URL=http://cvat:8080",
                 "FIFTYONE_CVAT_USERNAME=django", "FOM_ID=3", "FOM_NAME=annotate", "PATH=/bin", "b=2",
             ])
-        XCTAssertEqual(env.secretValues, ["t0ken-value", "s3cret"])
+        XCTAssertEqual(env.secrets.values, ["t0ken-value", "s3cret"])
     }
 
     func testFomEnvGrepCVATShowsExactlyTheSyncedLines() throws {

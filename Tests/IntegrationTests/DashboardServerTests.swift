@@ -3,7 +3,7 @@ import XCTest
 
 /// The HTTP server of `fom ui` over real sockets: a malformed request gets 400 and the server
 /// goes on; revealing a secret needs the instance named again and is written to fom.log without
-/// the value; the API answers as the CLI's --json does.
+/// the value; the API answers as the CLI's --json does, masking a value that holds a secret too.
 final class DashboardServerTests: XCTestCase {
     var harness: FomHarness!
 
@@ -16,7 +16,8 @@ final class DashboardServerTests: XCTestCase {
         let h = try FomHarness(
             config: """
                 {"instances": [
-                  {"name": "synced", "kind": "process", "cvatSync": true, "command": ["/bin/sh", "-c", "exec sleep 100000"]}
+                  {"name": "synced", "kind": "process", "cvatSync": true, "command": ["/bin/sh", "-c", "exec sleep 100000"],
+                   "env": {"DB_URL": "mongodb://bob:${CVAT_PASSWORD}@h/x"}}
                 ]}
 
                 """)
@@ -104,6 +105,7 @@ final class DashboardServerTests: XCTestCase {
             "GET /api/env/synced HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nAuthorization: Bearer \(token)\r\nConnection: close\r\n\r\n"
         )
         XCTAssertTrue(masked.contains("FIFTYONE_CVAT_PASSWORD"), masked)
+        XCTAssertTrue(masked.contains(#""DB_URL":"********""#), masked)
         XCTAssertFalse(masked.contains("s3cret-value"), masked)
         let unconfirmed = post("{}")
         XCTAssertTrue(unconfirmed.hasPrefix("HTTP/1.1 400"), unconfirmed)
@@ -111,6 +113,7 @@ final class DashboardServerTests: XCTestCase {
         let revealed = post("{\"confirm\": \"synced\"}")
         XCTAssertTrue(revealed.hasPrefix("HTTP/1.1 200"), revealed)
         XCTAssertTrue(revealed.contains("s3cret-value"), revealed)
+        XCTAssertTrue(revealed.contains("mongodb://bob:s3cret-value@h/x"), revealed)
         let log = h.read(".fom/logs/fom.log")
         XCTAssertTrue(log.contains("ui: the secrets of synced's environment were revealed"), log)
         XCTAssertFalse(log.contains("s3cret-value"), log)

@@ -24,7 +24,7 @@ enum DoctorCommand {
         var id: Int
         var config: InstanceConfig
         var facts: DoctorFacts
-        var secrets: [String]
+        var secrets: SecretValues
     }
 
     static func run(_ args: ParsedArguments) throws -> Int32 {
@@ -83,7 +83,7 @@ enum DoctorCommand {
                     id: s.id, name: s.config.name, kind: s.config.kind, process: s.facts.process,
                     lines: DoctorChecks.lines(s.facts))
             })
-        report = report.masking(subjects.flatMap { $0.secrets + $0.facts.secretValues })
+        report = report.masking(subjects.reduce(SecretValues()) { $0.union($1.secrets).union($1.facts.secrets) })
         if args.has("--json") {
             Output.out(report.json.serialized(pretty: true))
         } else {
@@ -111,7 +111,7 @@ enum DoctorCommand {
         defer { client.close() }
         let ping = try client.request(Request(.ping))
         let daemonEnvironment =
-            ping["pid"]?.intValue.flatMap { ProcFS.environment(Int32($0)) }.map(EnvCommand.parse) ?? context.environment
+            ping["pid"]?.intValue.flatMap { ProcFS.environmentVariables(Int32($0)) } ?? context.environment
         var names: [String]
         if let target {
             names = [target]
@@ -187,7 +187,7 @@ enum DoctorCommand {
             break
         }
         var running: [String: String]?
-        if let pid = process.pid, let lines = ProcFS.environment(Int32(pid)) { running = EnvCommand.parse(lines) }
+        if let pid = process.pid { running = ProcFS.environmentVariables(Int32(pid)) }
         let file = DoctorEnvFile(
             path: envFile, mode: Files.mode(envFile), readable: Files.isReadable(envFile), ignoredNames: ignored)
         let facts = DoctorFacts(
@@ -195,11 +195,11 @@ enum DoctorCommand {
             next: next, nextError: nextError, missingCVATInputs: missing, runningEnvironment: running)
         // The file's own CVAT_PASSWORD too: a message must not show it even when the
         // environment could not be built.
-        var secrets: [String] = []
+        var secrets = SecretValues()
         if let text = Files.readText(envFile),
             let entries = try? DotEnv.parse(text, file: envFile, lookup: { supervisorEnvironment[$0] })
         {
-            secrets = entries.filter { Redaction.isSecret($0.key) && !$0.value.isEmpty }.map(\.value)
+            secrets = SecretValues(variables: entries.map { (key: $0.key, value: $0.value) })
         }
         return Subject(id: id, config: config, facts: facts, secrets: secrets)
     }

@@ -3,7 +3,7 @@ import FomProtocol
 import FomRuntime
 import SystemKit
 
-/// `fom env ID`: the environment the process really has, read from /proc/PID/environ.
+/// `fom env ID`: the environment the process really has, read from /proc/PID/environ by the daemon.
 enum EnvCommand {
     static func run(_ args: ParsedArguments) throws -> Int32 {
         guard args.positionals.count == 1 else { throw UsageError("fom env: name one instance (id or name)") }
@@ -11,19 +11,21 @@ enum EnvCommand {
         let context = try Context.load(args)
         let reveal = args.has("--reveal")
 
+        // Shown as they come: the daemon masks its answer (by `SecretValues`) unless --reveal,
+        // and without a daemon the environment is masked here by the same rule.
         var variables: [String: String]
         var name = target
         if let client = try Client.connect(context) {
             defer { client.close() }
-            let raw = try client.request(Request(.env, targets: [target]))
+            let raw = try client.request(Request(.env, targets: [target], reveal: reveal))
             guard let answer = EnvAnswer(json: raw) else {
                 throw Failure(raw["error"]?.stringValue ?? "the daemon gave no environment")
             }
             try context.checkDaemonEnvFile(answer.envFile, command: "env")
             name = answer.instance.name
             context.warnIfConfigChanged(daemonDigest: answer.configDigest, command: "env")
-            if let pid = answer.instance.pid, let lines = ProcFS.environment(Int32(pid)) {
-                variables = parse(lines)
+            if let current = answer.current {
+                variables = current
                 // Compared by the daemon against what fom started it with: a wrapper may have
                 // changed /proc's copy, and secrets are compared without ever leaving the daemon.
                 if !answer.drift.isEmpty {
@@ -35,40 +37,30 @@ enum EnvCommand {
                     Output.err("fom env: warning: a restart of \(name) would fail: \(error)")
                 }
             } else {
-                // Not running: the daemon's masked view, unless --reveal asked for the values.
-                if reveal {
-                    let revealed = try client.request(Request(.env, targets: [target], reveal: true))
-                    guard let next = EnvAnswer(json: revealed)?.next else {
-                        throw Failure(answer.nextError ?? "cannot compute the environment")
-                    }
-                    variables = next
-                } else {
-                    guard let next = answer.next else {
-                        throw Failure(answer.nextError ?? "cannot compute the environment")
-                    }
-                    variables = next
+                guard let next = answer.next else {
+                    throw Failure(answer.nextError ?? "cannot compute the environment")
                 }
+                variables = next
                 Output.err("fom env: \(name) is not running; this is the environment its next start would get")
             }
         } else {
             let (config, id) = try context.instance(target)
             name = config.name
-            variables = try context.nextEnvironment(config, id: id).variables
+            let environment = try context.nextEnvironment(config, id: id)
+            variables = environment.secrets.display(environment.variables, reveal: reveal)
             Output.err("fom env: \(name) is not running (no daemon); this is the environment its next start would get")
         }
 
         let names = ResolvedEnvironment.byteOrder(Array(variables.keys))
         if args.has("--json") {
             var object = JSONObject()
-            for key in names {
-                object[key] = .string(Redaction.display(name: key, value: variables[key]!, reveal: reveal))
-            }
+            for key in names { object[key] = .string(variables[key]!) }
             Output.out(JSONValue.object(object).serialized(pretty: true))
         } else {
             // One write for the lot: a `.env` may hold a great many variables.
             var text = ""
             for key in names {
-                text += Self.line(key, Redaction.display(name: key, value: variables[key]!, reveal: reveal))
+                text += Self.line(key, variables[key]!)
                 text += "\n"
             }
             try? FileDescriptor.writeAll(1, text)
@@ -102,20 +94,5 @@ enum EnvCommand {
             }
         }
         return key + "=\"" + quoted + "\""
-    }
-
-    static func dictionary(_ value: JSONValue) -> [String: String]? {
-        guard let object = value.objectValue else { return nil }
-        return Dictionary(
-            uniqueKeysWithValues: object.members.compactMap { m in m.value.stringValue.map { (m.key, $0) } })
-    }
-
-    static func parse(_ lines: [String]) -> [String: String] {
-        var result: [String: String] = [:]
-        for line in lines {
-            guard let eq = line.firstIndex(of: "=") else { continue }
-            result[String(line[..<eq])] = String(line[line.index(after: eq)...])
-        }
-        return result
     }
 }

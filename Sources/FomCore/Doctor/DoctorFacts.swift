@@ -87,11 +87,7 @@ public struct DoctorFacts: Sendable {
     public var usesCVAT: Bool { cvatSync || next?["FIFTYONE_CVAT_URL"] != nil }
 
     /// The values of secret-looking variables, so that no message can carry one.
-    public var secretValues: [String] {
-        var values: [String] = []
-        for environment in [next, runningEnvironment].compactMap({ $0 }) {
-            for (name, value) in environment where Redaction.isSecret(name) && !value.isEmpty { values.append(value) }
-        }
-        return values
+    public var secrets: SecretValues {
+        [next, runningEnvironment].compactMap { $0 }.reduce(SecretValues()) { $0.union(SecretValues(variables: $1)) }
     }
 }

@@ -109,16 +109,13 @@ public struct DoctorReport: Sendable {
 
     /// Every message and fix with each secret value masked: a last guard, since the messages are
     /// built from names, but a server's error text could quote what it was sent.
-    public func masking(_ secrets: [String]) -> DoctorReport {
+    public func masking(_ secrets: SecretValues) -> DoctorReport {
         guard !secrets.isEmpty else { return self }
         var copy = self
         for i in copy.instances.indices {
             for j in copy.instances[i].lines.indices {
-                copy.instances[i].lines[j].message = Redaction.mask(
-                    secrets: secrets, in: copy.instances[i].lines[j].message)
-                copy.instances[i].lines[j].fix = copy.instances[i].lines[j].fix.map {
-                    Redaction.mask(secrets: secrets, in: $0)
-                }
+                copy.instances[i].lines[j].message = secrets.mask(copy.instances[i].lines[j].message)
+                copy.instances[i].lines[j].fix = copy.instances[i].lines[j].fix.map(secrets.mask)
             }
         }
         return copy

@@ -13,6 +13,6 @@ public struct DotEnvEntry: Sendable, Equatable, CustomStringConvertible {
 
     /// A secret's value is masked, so an entry printed in a log or a test failure keeps it hidden.
     public var description: String {
-        "\(key)=\(Redaction.display(name: key, value: value, reveal: false)) (line \(line))"
+        "\(key)=\(SecretValues().display(name: key, value: value, reveal: false)) (line \(line))"
     }
 }

@@ -245,7 +245,11 @@ struct DotEnvParser {
         return DotEnvCharacters.string(text[start..<end])
     }
 
+    /// Every error goes through here, and none shows a secret's value set above it: a message
+    /// quotes text as written (`A=${NOPE:?the pw is hunter2}`, `A="x" hunter2`), which may be a
+    /// copy of one.
     private func error(_ line: Int, _ message: String) -> DotEnvError {
-        DotEnvError(file: file, line: line, message: message)
+        let secrets = SecretValues(variables: values)
+        return DotEnvError(file: file, line: line, message: secrets.mask(message))
     }
 }

@@ -17,6 +17,17 @@ public enum VariableExpansionError: Error, Sendable, Equatable, CustomStringConv
         }
     }
 
+    /// The same error with every secret value in its text masked: the reason and the reference
+    /// are quoted as written, and `${NOPE:?the password is hunter2}` must not show the password
+    /// that `CVAT_PASSWORD=hunter2` set.
+    public func masking(_ secrets: SecretValues) -> VariableExpansionError {
+        switch self {
+        case .missingRequired(let variable, let reason):
+            .missingRequired(variable: variable, reason: secrets.mask(reason))
+        case .invalidReference(let text): .invalidReference(secrets.mask(text))
+        }
+    }
+
     /// The message without any text of the value it was found in, for a secret's value:
     /// neither the reference as written nor the reason of `${NAME:?reason}` (both are part of it).
     public var withoutValueText: String {

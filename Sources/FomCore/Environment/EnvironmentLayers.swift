@@ -22,16 +22,22 @@ public enum EnvironmentLayers {
     public static func build(_ inputs: EnvironmentInputs) throws(EnvironmentError) -> ResolvedEnvironment {
         var variables: [String: String] = [:]
         var sources: [String: EnvironmentSource] = [:]
-        func set(_ name: String, _ value: String, _ source: EnvironmentSource) {
+        // Every secret-named value any layer holds, passed on or not (`ResolvedEnvironment.secrets`).
+        var secretValues: [String] = []
+        func set(_ name: String, _ value: String, _ source: EnvironmentSource, secretChecked: Bool = false) {
             variables[name] = value
             sources[name] = source
+            if !secretChecked, Redaction.isSecret(name) { secretValues.append(value) }
         }
 
         // 1. A FIFTYONE_CVAT_* in the supervisor's environment would reach every instance,
         //    synced or not: the checkbox alone decides who gets CVAT credentials.
-        for (name, value) in inputs.supervisorEnvironment
-        where !isFiftyOneCVAT(name) && !strippedFiftyOneInternals.contains(name) {
-            set(name, value, .supervisor)
+        for (name, value) in inputs.supervisorEnvironment {
+            // Left out or not, a secret's value is one to mask.
+            if Redaction.isSecret(name) { secretValues.append(value) }
+            if !isFiftyOneCVAT(name) && !strippedFiftyOneInternals.contains(name) {
+                set(name, value, .supervisor, secretChecked: true)
+            }
         }
 
         // 2. The .env file is shared by all instances, so a FIFTYONE_CVAT_* in it would also
@@ -45,6 +51,7 @@ public enum EnvironmentLayers {
         for entry in inputs.dotenv {
             if isFiftyOneCVAT(entry.key) {
                 ignored.append(entry.key)
+                if Redaction.isSecret(entry.key) { secretValues.append(entry.value) }
             } else {
                 set(entry.key, entry.value, envFile)
             }
@@ -65,7 +72,9 @@ public enum EnvironmentLayers {
             do {
                 value = try VariableExpander.expand(raw, lookup: { variables[$0] })
             } catch {
-                throw .instanceEnvExpansion(instance: inputs.name, key: name, error)
+                // The message may quote the text as written: no secret known so far in it.
+                throw .instanceEnvExpansion(
+                    instance: inputs.name, key: name, error.masking(SecretValues(secretValues)))
             }
             set(name, value, .instanceEnv)
         }
@@ -98,7 +107,9 @@ public enum EnvironmentLayers {
             throw .nulInValue(instance: inputs.name, key: name, source: sources[name]!)
         }
 
-        return ResolvedEnvironment(variables: variables, sources: sources, ignoredFromEnvFile: ignored.sorted())
+        return ResolvedEnvironment(
+            variables: variables, sources: sources, ignoredFromEnvFile: ignored.sorted(),
+            secrets: SecretValues(secretValues))
     }
 
     /// Names of the variables that differ between a running instance's environment and the one a

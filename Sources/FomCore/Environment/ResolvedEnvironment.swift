@@ -10,10 +10,19 @@ public struct ResolvedEnvironment: Sendable, Equatable {
     /// and drift checks all walk them, and a `.env` may have very many.
     public let sortedNames: [String]
 
-    init(variables: [String: String], sources: [String: EnvironmentSource], ignoredFromEnvFile: [String]) {
+    /// The values of every secret-named variable of every layer, including those that are not
+    /// passed on (the CVAT inputs, an ignored `FIFTYONE_CVAT_PASSWORD`): `FOO=$CVAT_PASSWORD`
+    /// in an unsynced instance's env holds the password though the instance has no CVAT_PASSWORD.
+    public let secrets: SecretValues
+
+    init(
+        variables: [String: String], sources: [String: EnvironmentSource], ignoredFromEnvFile: [String],
+        secrets: SecretValues
+    ) {
         self.variables = variables
         self.sources = sources
         self.ignoredFromEnvFile = ignoredFromEnvFile
+        self.secrets = secrets
         sortedNames = Self.byteOrder(Array(variables.keys))
     }
 
@@ -37,11 +46,6 @@ public struct ResolvedEnvironment: Sendable, Equatable {
 
     /// `KEY=VALUE` lines sorted by key with secrets masked unless `reveal`: what `fom env` prints.
     public func displayLines(reveal: Bool) -> [String] {
-        sortedNames.map { "\($0)=\(Redaction.display(name: $0, value: variables[$0]!, reveal: reveal))" }
-    }
-
-    /// The values of secret-looking variables, for `Redaction.mask(secrets:in:)` on fom's own log.
-    public var secretValues: [String] {
-        sortedNames.filter(Redaction.isSecret).map { variables[$0]! }
+        sortedNames.map { "\($0)=\(secrets.display(name: $0, value: variables[$0]!, reveal: reveal))" }
     }
 }

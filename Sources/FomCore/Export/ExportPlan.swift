@@ -48,9 +48,9 @@ struct ExportPlanBuilder {
     let options: ExportOptions
     var serviceNames: [String: String] = [:]
     var rewrite = LoopbackRewrite(services: [:])
-    /// Values of secret variables (4 characters or more): a variable whose value contains one is
-    /// a secret too, so that `"DB": "${CVAT_PASSWORD}"` cannot carry it into a manifest.
-    var secretValues: [String] = []
+    /// Values of secret variables: a variable whose value contains one is a secret too, so that
+    /// `"DB": "${CVAT_PASSWORD}"` cannot carry it into a manifest. The rule `fom env` masks by.
+    var secretValues = SecretValues()
     var sharedSecretKeys: Set<String> = []
     var secrets: [(key: String, value: String)] = []
     var sensitiveKeys: Set<String> = []
@@ -107,18 +107,12 @@ struct ExportPlanBuilder {
     }
 
     mutating func collectSecretValues() {
-        var values: Set<String> = []
-        for entry in input.dotenv where Redaction.isSecret(entry.key) { values.insert(entry.value) }
-        for environment in input.environments.values {
-            for name in environment.sortedNames where Redaction.isSecret(name) {
-                values.insert(environment.variables[name]!)
-            }
-        }
-        secretValues = values.filter { $0.count >= 4 }.sorted()
+        let dotenv = SecretValues(variables: input.dotenv.map { (key: $0.key, value: $0.value) })
+        secretValues = input.environments.values.reduce(dotenv) { $0.union($1.secrets) }
     }
 
     func isSecret(_ name: String, _ value: String) -> Bool {
-        Redaction.isSecret(name) || secretValues.contains { value.contains($0) }
+        secretValues.isSecret(name: name, value: value)
     }
 
     /// The `.env` values for every instance; secrets among them are remembered for `secretKeyRef`.
@@ -316,7 +310,7 @@ struct ExportPlanBuilder {
             }
             for change in changes { rewrites.append("\(instance.name): argument \(change)") }
         }
-        if argv.contains(where: { argument in secretValues.contains(where: { argument.contains($0) }) }) {
+        if argv.contains(where: secretValues.occur(in:)) {
             throw ExportError(
                 "\(instance.name): its command holds the value of a secret variable; fom export writes secrets only into the Secret"
             )

@@ -130,6 +130,8 @@ extension Supervisor {
             instance.startTime = startTime
             instance.lastCommand = try item.strings("lastCommand")
             instance.setSpawned(try item.stringMap("spawnedEnvironment"), base: supervisorEnvironment)
+            // Absent from an older daemon's document: the env answer then masks by the rest.
+            instance.spawnedSecrets = SecretValues((try? item.strings("spawnedSecrets")) ?? [])
             instance.memoryWasUnderLimit = try item.bool("memoryWasUnderLimit")
             instance.history = try item.strings("history")
             instance.waitingFor = item.optionalString("waitingFor")

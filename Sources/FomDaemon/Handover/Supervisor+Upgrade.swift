@@ -202,6 +202,7 @@ extension Supervisor {
         o["lastCommand"] = .array(i.lastCommand.map { .string($0) })
         o["spawnedEnvironment"] = .object(
             JSONObject(i.spawnedEnvironment.sorted { $0.key < $1.key }.map { (key: $0.key, value: .string($0.value)) }))
+        o["spawnedSecrets"] = .array(i.spawnedSecrets.values.map { .string($0) })
         o["memoryWasUnderLimit"] = .bool(i.memoryWasUnderLimit)
         o["history"] = .array(i.history.map { .string($0) })
         o["waitingFor"] = JSONValue(optional: i.waitingFor)
