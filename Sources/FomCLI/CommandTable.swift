@@ -66,7 +66,8 @@ enum CommandTable {
             name: "list", aliases: ["ls", "status"], usage: "fom list [--json] [--watch]",
             summary: "table of instances: id, name, kind, status, pid, uptime, restarts, cpu, memory, port, cvat, url",
             details: [
-                "Without a daemon it shows the instances stopped and never starts one.",
+                "Without a daemon it shows the instances stopped (orphaned: a process of the last run that",
+                "still runs, which the next daemon adopts or stops) and never starts one.",
                 "cpu: percent of one core used by the whole process tree since the daemon's previous sample",
                 "('-' until a second sample of the run exists); memory: resident memory of the whole tree.",
                 "--watch prints the table again on each change, from the daemon's watch stream.",
@@ -185,11 +186,17 @@ enum CommandTable {
         CommandInfo(
             name: "ping", aliases: [], usage: "fom ping",
             summary: "is the daemon alive? (starts it when it is not)",
-            details: [], spec: ArgumentSpec(flags: ["--json"]), run: DaemonCommand.ping),
+            details: [
+                "A daemon that starts adopts what the last run left running (same pid, no restart), stops",
+                "what it cannot adopt, then starts what is wanted up.",
+            ], spec: ArgumentSpec(flags: ["--json"]), run: DaemonCommand.ping),
         CommandInfo(
             name: "kill", aliases: [], usage: "fom kill",
             summary: "stop every instance, dependents first, then the daemon",
-            details: ["What was wanted up comes back at the next start of the daemon."],
+            details: [
+                "What was wanted up comes back at the next start of the daemon.",
+                "Without a daemon it stops what a daemon that died left running, and its descriptor holder.",
+            ],
             spec: ArgumentSpec(), run: DaemonCommand.kill),
         CommandInfo(
             name: "monit", aliases: [], usage: "fom monit",

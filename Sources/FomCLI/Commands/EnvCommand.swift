@@ -54,7 +54,11 @@ enum EnvCommand {
             let (config, id) = try context.instance(target)
             name = config.name
             variables = try context.nextEnvironment(config, id: id).variables
-            Output.err("fom env: \(name) is not running (no daemon); this is the environment its next start would get")
+            let orphaned = ListCommand.offlineRows(context).contains { $0.name == name && $0.status == .orphaned }
+            Output.err(
+                orphaned
+                    ? "fom env: \(ListCommand.survivorsNote([name])); this is the environment its next start would get"
+                    : "fom env: \(name) is not running (no daemon); this is the environment its next start would get")
         }
 
         let names = ResolvedEnvironment.byteOrder(Array(variables.keys))
