@@ -112,7 +112,7 @@ extension ListCommand {
                 first = false
                 try? FileDescriptor.writeAll(1, text)
             }
-        } while try stream.receive()
+        } while try stream.waitAndReceive()
         throw Failure("the daemon closed the watch (it stopped, or this reader fell too far behind)")
     }
 }

@@ -77,7 +77,9 @@ final class MonitScreen {
         draw()
         var pendingKeys: [UInt8] = []
         while true {
-            let ready = Terminal.waitReadable([0, stream.fd, signalFD, watcher.descriptor], timeoutMs: -1)
+            let ready = Terminal.waitReadable(
+                [0, stream.fd, signalFD, watcher.descriptor], timeoutMs: stream.silenceLeftMs)
+            if !ready.contains(stream.fd) { try stream.checkSilence() }
             if ready.contains(signalFD) {
                 while let signal = Signals.next(from: signalFD) {
                     if signal == SIGWINCH {
