@@ -93,7 +93,8 @@ enum CommandTable {
                 "-f follows live, across rotations and restarts, until interrupted.",
                 "With timestamps on (\"logs\": {\"timestamps\": true}), stdout, stderr and fom's events",
                 "come out as one stream in time order, and -n counts lines of that stream.",
-                "--since 10m: only lines written in the last 10 minutes (needs timestamps).",
+                "--since 10m: only lines written in the last 10 minutes (needs timestamps); also 90s, 1h30m,",
+                "2d, or a time in UTC as the logs show it: 2026-12-07T05:30:54Z, 2026-12-07 05:30, 2026-12-07.",
                 "--grep TEXT: only lines containing TEXT (ignoring case unless TEXT has capitals).",
             ],
             spec: ArgumentSpec(

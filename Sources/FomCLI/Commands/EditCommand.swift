@@ -95,7 +95,9 @@ enum EditCommand {
 
     /// A number; its range is the loader's to check, so the message is validate's.
     static func port(_ value: String, command: String) throws -> Int {
-        guard let port = Int(value) else { throw UsageError("fom \(command): --port takes a number, not \"\(value)\"") }
+        guard let port = Int(value) else {
+            throw UsageError("fom \(command): --port takes a port number from 1 to 65535, not \"\(value)\"")
+        }
         return port
     }
 
