@@ -67,7 +67,8 @@ struct Client {
     static func noAnswer(_ runtime: RuntimeDirectory, _ what: String) -> Failure {
         guard let pid = runtime.daemonPid() else {
             return Failure(
-                "the daemon at \(runtime.socket) \(what); it may be stopped or overloaded (give it more time with --timeout)")
+                "the daemon at \(runtime.socket) \(what); it may be stopped or overloaded (give it more time with --timeout)"
+            )
         }
         let state = ProcFS.stat(pid)?.state
         if state == "T" || state == "t" {
@@ -98,7 +99,8 @@ struct Client {
                 sent += n
             case .wouldBlock:
                 guard let left = deadline.leftMs, Sockets.waitWritable(fd, timeoutMs: left) else {
-                    throw Self.noAnswer(runtime, "did not take the request within \(DurationText.format(deadline.limit))")
+                    throw Self.noAnswer(
+                        runtime, "did not take the request within \(DurationText.format(deadline.limit))")
                 }
             case .failed:
                 throw Failure("the daemon closed the connection: \(SystemError("send"))")

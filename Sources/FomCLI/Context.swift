@@ -119,7 +119,8 @@ struct Context {
             timeout = try DurationText.parse(bare ? text + "s" : text)
         } catch {
             throw UsageError(
-                "--timeout takes seconds or a duration such as \"2\", \"30s\", \"500ms\" or \"5m\", not \"\(text)\": \(error.message)")
+                "--timeout takes seconds or a duration such as \"2\", \"30s\", \"500ms\" or \"5m\", not \"\(text)\": \(error.message)"
+            )
         }
         if timeout == .zero || timeout > ConfigLimits.maxDuration {
             throw UsageError("--timeout must be more than 0 and at most 24h, not \"\(text)\"")

@@ -143,12 +143,15 @@ final class DoctorChecksTests: XCTestCase {
         probe.login = .answered(DoctorLoginAnswer(status: 400, refusal: ["non_field_errors"]))
         let wrong = line(DoctorChecks.lines(facts(probe: probe)), .login)
         XCTAssertEqual(wrong?.status, .fail)
-        XCTAssertEqual(wrong?.message, "the CVAT credentials are wrong: CVAT refuses the login as \"fiftyone\" (HTTP 400)")
+        XCTAssertEqual(
+            wrong?.message, "the CVAT credentials are wrong: CVAT refuses the login as \"fiftyone\" (HTTP 400)")
         XCTAssertTrue(wrong?.fix?.contains("correct CVAT_USERNAME / CVAT_PASSWORD in /srv/.env") == true)
-        probe.login = .answered(DoctorLoginAnswer(status: 400, refusal: ["non_field_errors"], client: "FiftyOne 1.22.1"))
+        probe.login = .answered(
+            DoctorLoginAnswer(status: 400, refusal: ["non_field_errors"], client: "FiftyOne 1.22.1"))
         XCTAssertEqual(
             line(DoctorChecks.lines(facts(probe: probe)), .login)?.message,
-            "the CVAT credentials are wrong: CVAT refuses the login as \"fiftyone\" with FiftyOne 1.22.1's CVAT client (HTTP 400)")
+            "the CVAT credentials are wrong: CVAT refuses the login as \"fiftyone\" with FiftyOne 1.22.1's CVAT client (HTTP 400)"
+        )
         probe.login = .answered(DoctorLoginAnswer(status: 400, refusal: ["password"]))
         XCTAssertEqual(
             line(DoctorChecks.lines(facts(probe: probe)), .login)?.message,
@@ -167,7 +170,8 @@ final class DoctorChecksTests: XCTestCase {
         XCTAssertEqual(
             session?.message,
             "CVAT takes the login as \"fiftyone\" but not the session it gives: GET /api/users/self answers HTTP 401")
-        probe.login = .answered(DoctorLoginAnswer(status: 200, session: "200", logout: "200", client: "FiftyOne 1.22.1"))
+        probe.login = .answered(
+            DoctorLoginAnswer(status: 200, session: "200", logout: "200", client: "FiftyOne 1.22.1"))
         XCTAssertEqual(
             line(DoctorChecks.lines(facts(probe: probe)), .login)?.message,
             "CVAT login as \"fiftyone\" works with FiftyOne 1.22.1's CVAT client; logged out again")

@@ -219,11 +219,13 @@ final class DoctorTests: XCTestCase {
         XCTAssertEqual(failed.count, 1, doctor.out)
         XCTAssertTrue(
             failed.first?.hasPrefix(
-                "  FAIL the CVAT credentials are wrong: CVAT refuses the login as \"fiftyone\" with FiftyOne 1.") == true,
+                "  FAIL the CVAT credentials are wrong: CVAT refuses the login as \"fiftyone\" with FiftyOne 1.")
+                == true,
             doctor.out)
         XCTAssertTrue(failed.first?.hasSuffix("'s CVAT client (HTTP 400)") == true, doctor.out)
         assertEveryFailureHasAFix(doctor)
-        XCTAssertTrue(doctor.out.contains("fix: correct CVAT_USERNAME / CVAT_PASSWORD in \(h.path(".env"))"), doctor.out)
+        XCTAssertTrue(
+            doctor.out.contains("fix: correct CVAT_USERNAME / CVAT_PASSWORD in \(h.path(".env"))"), doctor.out)
         XCTAssertFalse(doctor.out.contains("a-wrong-one") || doctor.out.contains("the-right-one"), doctor.out)
     }
 

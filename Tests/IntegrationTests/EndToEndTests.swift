@@ -157,7 +157,8 @@ final class EndToEndTests: XCTestCase {
             ), doctor.out)
         // A fiftyone instance's login is made by FiftyOne's own CVAT client.
         XCTAssertTrue(
-            doctor.out.contains("CVAT login as \"fiftyone\" works with FiftyOne \(version)'s CVAT client; logged out again"),
+            doctor.out.contains(
+                "CVAT login as \"fiftyone\" works with FiftyOne \(version)'s CVAT client; logged out again"),
             doctor.out)
         XCTAssertTrue(
             doctor.out.contains("answers its ready check now: GET http://127.0.0.1:\(annotatePort)/fiftyone"),

@@ -69,7 +69,8 @@ final class LogsMergeTests: XCTestCase {
         XCTAssertEqual(since.code, 0, since.err)
         XCTAssertEqual(body(since.out), ["a minute ago"])
         XCTAssertEqual(body(h.fom("logs", "app", "--since", "2h").out), ["an hour ago", "old error", "a minute ago"])
-        XCTAssertEqual(body(h.fom("logs", "app", "--since", "1h30m").out), ["an hour ago", "old error", "a minute ago"])
+        XCTAssertEqual(
+            body(h.fom("logs", "app", "--since", "1h30m").out), ["an hour ago", "old error", "a minute ago"])
         XCTAssertEqual(body(h.fom("logs", "app", "--since", "90s").out), ["a minute ago"])
         XCTAssertEqual(body(h.fom("logs", "app", "--since", "2d").out), ["an hour ago", "old error", "a minute ago"])
         XCTAssertEqual(body(h.fom("logs", "app", "--since", "4d").out).first, "three days ago")

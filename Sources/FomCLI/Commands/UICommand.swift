@@ -96,7 +96,9 @@ final class UIBackend: DashboardBackend {
 
     func dropWatchIfSilent() -> Bool {
         guard let stream, (try? stream.checkSilence()) == nil else { return false }
-        record("fom ui: the daemon sent nothing on the watch stream for \(DurationText.format(stream.silenceLimit)); reconnecting")
+        record(
+            "fom ui: the daemon sent nothing on the watch stream for \(DurationText.format(stream.silenceLimit)); reconnecting"
+        )
         stream.client.close()
         self.stream = nil
         return true

@@ -269,7 +269,9 @@ public enum DoctorChecks {
                 return .fail(
                     .login,
                     "CVAT refuses the login as \(who)\(through): it does not take the \(fields.joined(separator: ", ")) given (HTTP 400)",
-                    fix: "set CVAT_USERNAME / CVAT_PASSWORD in \(file) (neither may be empty), then 'fom restart \(facts.name)'")
+                    fix:
+                        "set CVAT_USERNAME / CVAT_PASSWORD in \(file) (neither may be empty), then 'fom restart \(facts.name)'"
+                )
             }
             return .fail(
                 .login, "the CVAT credentials are wrong: CVAT refuses the login as \(who)\(through) (HTTP 400)",

@@ -173,7 +173,9 @@ public struct DoctorProbeResult: Sendable, Equatable {
             if json["skipped"]?.boolValue == true {
                 login = .skipped
             } else if let status = json["status"]?.intValue {
-                func text(_ key: String) -> String? { json[key].flatMap { $0.intValue.map(String.init) ?? $0.stringValue } }
+                func text(_ key: String) -> String? {
+                    json[key].flatMap { $0.intValue.map(String.init) ?? $0.stringValue }
+                }
                 login = .answered(
                     DoctorLoginAnswer(
                         status: status, session: text("self"), logout: text("logout"),
