@@ -121,13 +121,21 @@ final class ControlSocketBoundsTests: XCTestCase {
         kill(daemon, SIGSTOP)
         stoppedDaemon = daemon
         // Looking, pinging (which would start a daemon if it found none), changing and ending.
-        for args in [["list"], ["ping"], ["stop", "idle"], ["describe", "idle"], ["list", "--watch"], ["kill"]] {
-            let result = h.run(args + ["--timeout", "2"], timeout: 60)
+        let configBefore = h.read("supervisor.json")
+        for args in [
+            ["list"], ["ping"], ["stop", "idle"], ["describe", "idle"], ["list", "--watch"], ["monit"], ["kill"],
+            ["add", "extra", "--kind", "process", "--", "sleep", "3006"],
+        ] {
+            // --timeout before a `--`, after which everything is the new instance's command.
+            var withTimeout = args
+            withTimeout.insert(contentsOf: ["--timeout", "2"], at: args.firstIndex(of: "--") ?? args.count)
+            let result = h.run(withTimeout, timeout: 60)
             let said = args.joined(separator: " ") + ": " + result.out + result.err
             XCTAssertEqual(result.code, 1, said)
             XCTAssertTrue(result.err.contains("the daemon (pid \(daemon)) did not answer within 2s"), said)
             XCTAssertTrue(result.err.contains("it is stopped (state T") && result.err.contains("kill -CONT"), said)
         }
+        XCTAssertEqual(h.read("supervisor.json"), configBefore, "add gave up before writing the file")
         h.waitUntil("the watch gave up", timeout: 60) { !watch.isRunning }
         XCTAssertEqual(watch.terminationStatus, 1)
         XCTAssertTrue(h.read("watch.err").contains("sent nothing on the watch stream for 3s"), h.read("watch.err"))

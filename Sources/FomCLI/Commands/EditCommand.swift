@@ -24,7 +24,7 @@ enum EditCommand {
         let context = try Context.load(args)
         let name = try context.instance(args.positionals[0]).config.name
         var change = ConfigChange("edit", context, json: args.has("--json"))
-        let before = change.snapshot()
+        let before = try change.snapshot()
         var changed: [Bool] = []
         let (config, written) = try change.write { text in
             changed = try edits.map { try $0.edit.apply(to: &text, instance: name) }
