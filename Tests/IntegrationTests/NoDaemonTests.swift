@@ -86,7 +86,7 @@ final class NoDaemonTests: XCTestCase {
         let list = h.fom("list")
         XCTAssertEqual(list.code, 0, list.err)
         XCTAssertTrue(list.out.contains("orphaned"), list.out)
-        XCTAssertTrue(list.err.contains("kept still run from its last run"), list.err)
+        XCTAssertTrue(list.err.contains("kept still runs from its last run"), list.err)
         XCTAssertTrue(list.err.contains("the next daemon ('fom ping' starts it) adopts each one"), list.err)
         XCTAssertTrue(list.err.contains("any other it stops"), list.err)
         XCTAssertFalse(list.err.contains("which stops them"), list.err)

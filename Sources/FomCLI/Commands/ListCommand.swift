@@ -37,7 +37,7 @@ enum ListCommand {
     /// `adopt` and `cleanUpEarlierRun` do it (FomDaemon/Handover/Supervisor+Holder.swift): said
     /// the same way by every command that finds them without a daemon.
     static func survivorsNote(_ names: [String]) -> String {
-        "the daemon is not running, but \(names.joined(separator: ", ")) still run from its last run; the next daemon ('fom ping' starts it) adopts each one that runs the command supervisor.json gives now and whose pipes the descriptor holder kept (same pid, no restart, nothing it printed lost); any other it stops (stop signal, then SIGKILL after killTimeout) and starts again if it is wanted up"
+        "the daemon is not running, but \(names.joined(separator: ", ")) still \(names.count == 1 ? "runs" : "run") from its last run; the next daemon ('fom ping' starts it) adopts each one that runs the command supervisor.json gives now and whose pipes the descriptor holder kept (same pid, no restart, nothing it printed lost); any other it stops (stop signal, then SIGKILL after killTimeout) and starts again if it is wanted up"
     }
 
     /// Without a daemon: every instance stopped, except a process of the last run still alive.
