@@ -77,7 +77,7 @@ struct Client {
             )
         }
         return Failure(
-            "the daemon (pid \(pid)) \(what); it may be overloaded or stuck: check 'ps -o pid,stat,wchan:20 -p \(pid)' and \(runtime.path)/logs, or give it more time with --timeout"
+            "the daemon (pid \(pid)) \(what); it may be overloaded or stuck: check 'ps -o pid,stat,wchan:20 -p \(pid)' and fom.log, or give it more time with --timeout"
         )
     }
 
