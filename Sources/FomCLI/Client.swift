@@ -4,33 +4,114 @@ import FomRuntime
 import Glibc
 import SystemKit
 
-/// The CLI's end of the control socket: one JSON line out, one JSON line back.
+/// The CLI's end of the control socket: one JSON line out, one JSON line back. Every wait on
+/// the daemon (connect, the write of the request, the answer, the silence of a watch stream) is
+/// bounded by one `Deadline` of `--timeout` (else each request's default), and ends with the
+/// same message: the CLI never waits for ever on a daemon that is stopped or stuck.
 struct Client {
     let fd: Int32
     /// The fingerprint of supervisor.json as this CLI read it, and where it is.
     var configDigest = ""
     var configPath = ""
-    var socketPath = ""
+    var runtime: RuntimeDirectory
     /// `--timeout`, or nil for the default of each request.
     var timeout: Duration?
+
+    var socketPath: String { runtime.socket }
 
     /// Requests answered at once wait this long by default; those that wait for instances to
     /// settle (start, stop, restart, kill) longer, as stop signals and ready checks take time.
     static let defaultTimeout: Duration = .seconds(30)
     static let defaultSettleTimeout: Duration = .seconds(600)
 
+    /// A point in monotonic time that every wait of one exchange counts down to.
+    struct Deadline {
+        let limit: Duration
+        let end: Int64
+
+        init(_ limit: Duration) {
+            self.limit = limit
+            end = Clock.monotonicNanoseconds() + limit.nanoseconds
+        }
+
+        /// What is left, for poll(2); nil once it has passed.
+        var leftMs: Int32? {
+            let left = end - Clock.monotonicNanoseconds()
+            guard left > 0 else { return nil }
+            return Int32(min((left + 999_999) / 1_000_000, Int64(Int32.max)))
+        }
+    }
+
     /// Connects to a running daemon; nil when none listens. A socket this user may not reach
-    /// (another user's daemon) is an error, not "no daemon".
+    /// (another user's daemon) is an error, not "no daemon"; one that does not accept within the
+    /// timeout is a daemon that does not answer.
     static func connect(_ context: Context) throws -> Client? {
-        switch Sockets.connectUnixReporting(path: context.runtime.socket) {
+        let limit = context.timeout ?? defaultTimeout
+        switch Sockets.connectUnixReporting(path: context.runtime.socket, timeoutMs: Deadline(limit).leftMs ?? 0) {
         case .connected(let fd):
             return Client(
                 fd: fd, configDigest: context.configDigest, configPath: context.config.path,
-                socketPath: context.runtime.socket, timeout: context.timeout)
+                runtime: context.runtime, timeout: context.timeout)
         case .absent:
             return nil
         case .refused(let error):
             throw Failure("cannot reach the daemon: \(error) (a daemon of another user?)")
+        case .timedOut:
+            throw noAnswer(context.runtime, "did not accept the connection within \(DurationText.format(limit))")
+        }
+    }
+
+    /// The one message for a daemon that keeps silent: its pid, and what to check. A stopped
+    /// process (state T) holds its lock and its socket still queues connections, so it looks
+    /// alive to everything but an answer.
+    static func noAnswer(_ runtime: RuntimeDirectory, _ what: String) -> Failure {
+        guard let pid = runtime.daemonPid() else {
+            return Failure(
+                "the daemon at \(runtime.socket) \(what); it may be stopped or overloaded (give it more time with --timeout)"
+            )
+        }
+        let state = ProcFS.stat(pid)?.state
+        if state == "T" || state == "t" {
+            return Failure(
+                "the daemon (pid \(pid)) \(what): it is stopped (state \(state!) in ps: SIGSTOP, Ctrl-Z or a debugger); 'kill -CONT \(pid)' resumes it"
+            )
+        }
+        return Failure(
+            "the daemon (pid \(pid)) \(what); it may be overloaded or stuck: check 'ps -o pid,stat,wchan:20 -p \(pid)' and fom.log, or give it more time with --timeout"
+        )
+    }
+
+    /// How long `request` may wait for its answer.
+    func limit(for request: Request) -> Duration {
+        let waits = request.wait && [.start, .stop, .restart, .kill].contains(request.command)
+        return timeout ?? (waits ? Self.defaultSettleTimeout : Self.defaultTimeout)
+    }
+
+    /// Sends one request line before the deadline (the socket is non-blocking: a daemon that
+    /// does not read fills the buffer, and a blocking write would wait for ever).
+    func send(_ request: Request, by deadline: Deadline) throws {
+        let line = Array((request.json.serialized() + "\n").utf8)
+        var sent = 0
+        while sent < line.count {
+            let result = line.withUnsafeBytes { Sockets.send(fd, UnsafeRawBufferPointer(rebasing: $0[sent...])) }
+            switch result {
+            case .sent(let n):
+                sent += n
+            case .wouldBlock:
+                guard let left = deadline.leftMs, Sockets.waitWritable(fd, timeoutMs: left) else {
+                    throw Self.noAnswer(
+                        runtime, "did not take the request within \(DurationText.format(deadline.limit))")
+                }
+            case .failed:
+                throw Failure("the daemon closed the connection: \(SystemError("send"))")
+            }
+        }
+    }
+
+    /// Waits until the daemon sent something, before the deadline.
+    func waitForAnswer(by deadline: Deadline) throws {
+        guard let left = deadline.leftMs, Sockets.waitReadable(fd, timeoutMs: left) else {
+            throw Self.noAnswer(runtime, "did not answer within \(DurationText.format(deadline.limit))")
         }
     }
 
@@ -114,26 +195,20 @@ struct Client {
     }
 
     func request(_ request: Request) throws -> JSONValue {
-        let line = Array((request.json.serialized() + "\n").utf8)
-        do {
-            try FileDescriptor.writeAll(fd, line)
-        } catch {
-            throw Failure("the daemon closed the connection: \(error)")
-        }
-        let waits = request.wait && [.start, .stop, .restart, .kill].contains(request.command)
-        let limit = timeout ?? (waits ? Self.defaultSettleTimeout : Self.defaultTimeout)
-        let deadline = Clock.monotonicNanoseconds() + limit.nanoseconds
+        let deadline = Deadline(limit(for: request))
+        try send(request, by: deadline)
         var buffer: [UInt8] = []
         while true {
-            let left = (deadline - Clock.monotonicNanoseconds()) / 1_000_000
-            guard left > 0, Sockets.waitReadable(fd, timeoutMs: Int32(min(left, Int64(Int32.max)))) else {
-                throw Failure(
-                    "the daemon at \(socketPath) did not answer within \(DurationText.format(limit)); it may be stopped or overloaded (give more time with --timeout)"
-                )
+            try waitForAnswer(by: deadline)
+            let chunk: [UInt8]
+            do {
+                // nil: woken with nothing to read after all; wait again.
+                guard let read = try FileDescriptor.read(fd, max: 1 << 20) else { continue }
+                chunk = read
+            } catch {
+                throw Failure("the daemon closed the connection without an answer: \(error)")
             }
-            guard let chunk = try? FileDescriptor.read(fd, max: 1 << 20), !chunk.isEmpty else {
-                throw Failure("the daemon closed the connection without an answer")
-            }
+            guard !chunk.isEmpty else { throw Failure("the daemon closed the connection without an answer") }
             // Only the new bytes are searched: a large answer (env of a big .env) stays linear.
             let searchFrom = buffer.count
             buffer.append(contentsOf: chunk)

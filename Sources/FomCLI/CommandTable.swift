@@ -67,7 +67,8 @@ enum CommandTable {
             name: "list", aliases: ["ls", "status"], usage: "fom list [--json] [--watch]",
             summary: "table of instances: id, name, kind, status, pid, uptime, restarts, cpu, memory, port, cvat, url",
             details: [
-                "Without a daemon it shows the instances stopped and never starts one.",
+                "Without a daemon it shows the instances stopped (orphaned: a process of the last run that",
+                "still runs, which the next daemon adopts or stops) and never starts one.",
                 "cpu: percent of one core used by the whole process tree since the daemon's previous sample",
                 "('-' until a second sample of the run exists); memory: resident memory of the whole tree.",
                 "--watch prints the table again on each change, from the daemon's watch stream.",
@@ -93,7 +94,8 @@ enum CommandTable {
                 "-f follows live, across rotations and restarts, until interrupted.",
                 "With timestamps on (\"logs\": {\"timestamps\": true}), stdout, stderr and fom's events",
                 "come out as one stream in time order, and -n counts lines of that stream.",
-                "--since 10m: only lines written in the last 10 minutes (needs timestamps).",
+                "--since 10m: only lines written in the last 10 minutes (needs timestamps); also 90s, 1h30m,",
+                "2d, or a time in UTC as the logs show it: 2026-12-07T05:30:54Z, 2026-12-07 05:30, 2026-12-07.",
                 "--grep TEXT: only lines containing TEXT (ignoring case unless TEXT has capitals).",
             ],
             spec: ArgumentSpec(
@@ -186,11 +188,17 @@ enum CommandTable {
         CommandInfo(
             name: "ping", aliases: [], usage: "fom ping",
             summary: "is the daemon alive? (starts it when it is not)",
-            details: [], spec: ArgumentSpec(flags: ["--json"]), run: DaemonCommand.ping),
+            details: [
+                "A daemon that starts adopts what the last run left running (same pid, no restart), stops",
+                "what it cannot adopt, then starts what is wanted up.",
+            ], spec: ArgumentSpec(flags: ["--json"]), run: DaemonCommand.ping),
         CommandInfo(
             name: "kill", aliases: [], usage: "fom kill",
             summary: "stop every instance, dependents first, then the daemon",
-            details: ["What was wanted up comes back at the next start of the daemon."],
+            details: [
+                "What was wanted up comes back at the next start of the daemon.",
+                "Without a daemon it stops what a daemon that died left running, and its descriptor holder.",
+            ],
             spec: ArgumentSpec(), run: DaemonCommand.kill),
         CommandInfo(
             name: "monit", aliases: [], usage: "fom monit",

@@ -91,11 +91,12 @@ struct ConfigChange {
 
     // MARK: applying
 
-    /// The daemon's rows before the change, by name; nil when no daemon runs.
-    func snapshot() -> [String: InstanceInfo]? {
-        guard let client = try? Client.connect(context) else { return nil }
+    /// The daemon's rows before the change, by name; nil when no daemon runs. A daemon that does
+    /// not answer is an error now, before the file is written, not after.
+    func snapshot() throws -> [String: InstanceInfo]? {
+        guard let client = try Client.connect(context) else { return nil }
         defer { client.close() }
-        guard let answer = try? client.request(Request(.list)) else { return nil }
+        let answer = try client.request(Request(.list))
         let rows = (answer["instances"]?.arrayValue ?? []).compactMap(InstanceInfo.init(json:))
         return Dictionary(rows.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
     }
@@ -147,7 +148,7 @@ struct ConfigChange {
             throw Failure("the daemon's answer to reload is not a report: \(answer.serialized())")
         }
         outcome.report = report
-        settle(report, before: before ?? [:], config: config, into: &outcome)
+        try settle(report, before: before ?? [:], config: config, into: &outcome)
         return outcome
     }
 
@@ -157,7 +158,7 @@ struct ConfigChange {
     /// that was not running) is not waited for.
     private func settle(
         _ report: ReloadReport, before: [String: InstanceInfo], config: SupervisorConfig, into outcome: inout Outcome
-    ) {
+    ) throws {
         let settled: Set<InstanceStatus> = [.online, .errored, .exited, .backoff]
         var waiting: [String: (InstanceInfo?) -> Bool] = [:]
         var budget: Duration = .seconds(5)
@@ -190,7 +191,7 @@ struct ConfigChange {
         let deadline = Clock.monotonicNanoseconds() + Int64(budget.components.seconds) * 1_000_000_000
         var rows: [String: InstanceInfo] = [:]
         while true {
-            rows = snapshot() ?? [:]
+            rows = try snapshot() ?? [:]
             if waiting.allSatisfy({ $0.value(rows[$0.key]) }) || Clock.monotonicNanoseconds() > deadline { break }
             usleep(50_000)
         }

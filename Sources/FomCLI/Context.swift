@@ -16,7 +16,7 @@ struct Context {
     /// start): the commands that go through the daemon still work, and say why the rest cannot.
     let configError: String?
     /// `--timeout`: how long to wait for the daemon's answer; nil for each command's default.
-    let timeout: Duration?
+    var timeout: Duration?
 
     static func load(_ args: ParsedArguments) throws -> Context {
         let environment = Files.environment()
@@ -56,10 +56,9 @@ struct Context {
             // A running daemon must stay reachable (to look, to stop) whatever the file says now.
             config = SupervisorConfig(path: path, runtimeDirectory: runtimeOverride)
             let runtime = RuntimeDirectory(configDirectory: config.directory, environment: environment)
-            guard args.allowsBrokenConfig, let probe = Sockets.connectUnix(path: runtime.socket) else {
+            guard args.allowsBrokenConfig, Self.daemonListens(runtime) else {
                 throw Failure(message, located: true)
             }
-            FileDescriptor.close(probe)
             Output.err(message)
             Output.err(
                 "fom: warning: supervisor.json does not parse; the running daemon keeps the version it read at start")
@@ -138,15 +137,35 @@ struct Context {
     static func timeout(_ args: ParsedArguments) throws -> Duration? {
         guard let text = args.options["--timeout"] else { return nil }
         let timeout: Duration
+        // A bare number is seconds, as timeout(1) and curl's --max-time read it.
+        let bare = !text.isEmpty && text.allSatisfy { $0.isASCII && ($0.isNumber || $0 == ".") }
         do {
-            timeout = try DurationText.parse(text)
+            timeout = try DurationText.parse(bare ? text + "s" : text)
         } catch {
-            throw UsageError("--timeout takes a duration such as \"30s\" or \"5m\": \(error.message)")
+            throw UsageError(
+                "--timeout takes seconds or a duration such as \"2\", \"30s\", \"500ms\" or \"5m\", not \"\(text)\": \(error.message)"
+            )
         }
         if timeout == .zero || timeout > ConfigLimits.maxDuration {
             throw UsageError("--timeout must be more than 0 and at most 24h, not \"\(text)\"")
         }
         return timeout
+    }
+
+    /// How long a look for a listening daemon waits while its backlog is full; the request that
+    /// follows has the whole `--timeout` and says what is wrong.
+    static let probeTimeoutMs: Int32 = 1000
+
+    /// Whether a daemon listens on the runtime directory's socket (one that does not accept in
+    /// time is there too).
+    static func daemonListens(_ runtime: RuntimeDirectory) -> Bool {
+        switch Sockets.connectUnixReporting(path: runtime.socket, timeoutMs: probeTimeoutMs) {
+        case .connected(let fd):
+            FileDescriptor.close(fd)
+            return true
+        case .timedOut: return true
+        case .absent, .refused: return false
+        }
     }
 
     /// supervisor.json was deleted under a running daemon: its runtime directory (`$FOM_HOME`,
@@ -158,9 +177,12 @@ struct Context {
         while true {
             let config = SupervisorConfig(path: directory + "/supervisor.json", runtimeDirectory: runtimeOverride)
             let runtime = RuntimeDirectory(configDirectory: directory, environment: environment)
-            switch Sockets.connectUnixReporting(path: runtime.socket) {
+            switch Sockets.connectUnixReporting(path: runtime.socket, timeoutMs: probeTimeoutMs) {
             case .connected(let fd):
                 FileDescriptor.close(fd)
+                return (config, runtime)
+            case .timedOut:
+                // A daemon is there, not accepting: the command that follows says so.
                 return (config, runtime)
             case .refused(let error):
                 throw Failure("cannot reach the daemon: \(error) (a daemon of another user?)")

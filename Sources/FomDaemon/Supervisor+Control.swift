@@ -49,8 +49,11 @@ extension Supervisor {
         guard let client = clients[fd] else { return }
         if event.writable { flush(fd, client) }
         guard clients[fd] != nil else { return }
-        if event.hangup && client.halfClosed {
-            // Gone both ways (not only done sending): nobody is left to answer.
+        if event.hangup {
+            // Gone both ways (EPOLLHUP: it closed, not only done sending): nobody is left to
+            // answer, and what it sent and the daemon has not read yet is not carried out
+            // either. A CLI that gave up on a stopped daemon (`--timeout`) must not have its
+            // stop or kill done behind its back when the daemon resumes.
             dropClient(fd)
             return
         }

@@ -9,6 +9,9 @@ public protocol DashboardBackend: AnyObject {
     func receiveWatch() -> Bool
     /// Tries to connect the stream again (the daemon restarted); true when it is back.
     func reconnectWatch() -> Bool
+    /// Closes the stream when it has been silent past its limit (a stopped or stuck daemon,
+    /// which still holds the connection open); true when it did. Asked on every turn.
+    func dropWatchIfSilent() -> Bool
     /// The rows as of now (uptimes grown since the last event).
     func rows() -> [InstanceInfo]
     /// How to run `fom WORDS...` as a child: the executable, its full argv (with the ui's
@@ -21,6 +24,10 @@ public protocol DashboardBackend: AnyObject {
     func openLogs(_ instance: String) -> LogFollowing?
     /// A line for fom.log (a secret's value never goes into it).
     func record(_ message: String)
+}
+
+extension DashboardBackend {
+    public func dropWatchIfSilent() -> Bool { false }
 }
 
 /// Lines of one instance's log files: the last `tail` lines first, then what is appended.

@@ -227,6 +227,10 @@ public final class WebServer {
                 send(connection, Array(": keep-alive\n\n".utf8))
             }
         }
+        if let fd = backend.watchDescriptor, backend.dropWatchIfSilent() {
+            poll.remove(fd)
+            broadcast(HTTPResponse.event("daemon", "{\"connected\": false}"))
+        }
         if backend.watchDescriptor == nil, now - lastReconnect > 1_000_000_000 {
             lastReconnect = now
             if backend.reconnectWatch(), let fd = backend.watchDescriptor {

@@ -29,39 +29,59 @@ public enum Sockets {
         return fd
     }
 
-    /// Connects to a Unix socket (blocking); nil when nobody listens there.
-    public static func connectUnix(path: String) -> Int32? {
-        if case .connected(let fd) = connectUnixReporting(path: path) { return fd }
+    /// Connects to a Unix socket within `timeoutMs`; nil when nobody listens there or it did not
+    /// accept in time.
+    public static func connectUnix(path: String, timeoutMs: Int32) -> Int32? {
+        if case .connected(let fd) = connectUnixReporting(path: path, timeoutMs: timeoutMs) { return fd }
         return nil
     }
 
     public enum UnixConnection {
+        /// A non-blocking descriptor.
         case connected(Int32)
         /// Nobody listens there (no socket file, or a stale one).
         case absent
         /// Something is there but may not be reached (EACCES: another user's daemon).
         case refused(SystemError)
+        /// Someone listens but its queue of connections stayed full until the deadline (a
+        /// listener that stopped accepting: a stopped or stuck process).
+        case timedOut
     }
 
-    /// Connects to a Unix socket (blocking), telling "nobody there" from "not allowed".
-    public static func connectUnixReporting(path: String) -> UnixConnection {
-        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+    /// Connects to a Unix socket, telling "nobody there" from "not allowed" and from "not
+    /// accepting". Non-blocking: a blocking connect waits without end while the listener's
+    /// backlog is full, and Linux answers a non-blocking one with EAGAIN then, tried again here
+    /// until `timeoutMs` passed.
+    public static func connectUnixReporting(path: String, timeoutMs: Int32) -> UnixConnection {
+        let fd = socket(
+            AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
         if fd < 0 { return .refused(SystemError("socket")) }
         guard var addr = try? unixAddress(path) else {
             Glibc.close(fd)
             return .absent
         }
-        let rc = withUnsafePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+        let deadline = Clock.monotonicNanoseconds() + Int64(max(timeoutMs, 0)) * 1_000_000
+        while true {
+            let rc = withUnsafePointer(to: &addr) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+                }
             }
-        }
-        if rc != 0 {
+            if rc == 0 { return .connected(fd) }
             let error = SystemError("connect \(path)")
+            if error.errno == EINTR { continue }
+            if error.errno == EAGAIN {
+                let left = deadline - Clock.monotonicNanoseconds()
+                if left > 0 {
+                    usleep(UInt32(min(left / 1000, 10_000)))
+                    continue
+                }
+                Glibc.close(fd)
+                return .timedOut
+            }
             Glibc.close(fd)
             return error.errno == EACCES || error.errno == EPERM ? .refused(error) : .absent
         }
-        return .connected(fd)
     }
 
     public enum SendResult { case sent(Int), wouldBlock, failed }
@@ -80,6 +100,17 @@ public enum Sockets {
     /// passed first. A negative timeout waits for ever.
     public static func waitReadable(_ fd: Int32, timeoutMs: Int32) -> Bool {
         var entry = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        while true {
+            let rc = poll(&entry, 1, timeoutMs)
+            if rc > 0 { return true }
+            if rc == 0 { return false }
+            if errno != EINTR { return true }
+        }
+    }
+
+    /// Waits until `fd` can take more bytes (or its peer hung up); false when `timeoutMs` passed.
+    public static func waitWritable(_ fd: Int32, timeoutMs: Int32) -> Bool {
+        var entry = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
         while true {
             let rc = poll(&entry, 1, timeoutMs)
             if rc > 0 { return true }

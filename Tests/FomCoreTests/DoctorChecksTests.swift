@@ -25,7 +25,7 @@ final class DoctorChecksTests: XCTestCase {
     func goodProbe() -> DoctorProbeResult {
         var probe = DoctorProbeResult()
         probe.server = .answered(version: "2.22.0", name: "CVAT")
-        probe.login = .status(200, logout: "200")
+        probe.login = .answered(DoctorLoginAnswer(status: 200, session: "200", logout: "200"))
         probe.fiftyOne = .read(
             version: "1.22.1", method: "fiftyone.core.config.load_annotation_config()", hasBackend: true,
             values: [
@@ -140,18 +140,58 @@ final class DoctorChecksTests: XCTestCase {
 
     func testLoginStatuses() {
         var probe = goodProbe()
-        probe.login = .status(400, logout: nil)
+        probe.login = .answered(DoctorLoginAnswer(status: 400, refusal: ["non_field_errors"]))
         let wrong = line(DoctorChecks.lines(facts(probe: probe)), .login)
         XCTAssertEqual(wrong?.status, .fail)
-        XCTAssertEqual(wrong?.message, "wrong user name or password: CVAT refuses the login as \"fiftyone\" (HTTP 400)")
-        probe.login = .status(503, logout: nil)
+        XCTAssertEqual(
+            wrong?.message, "the CVAT credentials are wrong: CVAT refuses the login as \"fiftyone\" (HTTP 400)")
+        XCTAssertTrue(wrong?.fix?.contains("correct CVAT_USERNAME / CVAT_PASSWORD in /srv/.env") == true)
+        probe.login = .answered(
+            DoctorLoginAnswer(status: 400, refusal: ["non_field_errors"], client: "FiftyOne 1.22.1"))
+        XCTAssertEqual(
+            line(DoctorChecks.lines(facts(probe: probe)), .login)?.message,
+            "the CVAT credentials are wrong: CVAT refuses the login as \"fiftyone\" with FiftyOne 1.22.1's CVAT client (HTTP 400)"
+        )
+        probe.login = .answered(DoctorLoginAnswer(status: 400, refusal: ["password"]))
+        XCTAssertEqual(
+            line(DoctorChecks.lines(facts(probe: probe)), .login)?.message,
+            "CVAT refuses the login as \"fiftyone\": it does not take the password given (HTTP 400)")
+        probe.login = .answered(DoctorLoginAnswer(status: 503))
         XCTAssertEqual(
             line(DoctorChecks.lines(facts(probe: probe)), .login)?.message,
             "CVAT answers HTTP 503 to the login as \"fiftyone\"")
-        probe.login = .status(200, logout: "403")
+        probe.login = .answered(DoctorLoginAnswer(status: 200, session: "200", logout: "403"))
         XCTAssertEqual(
             line(DoctorChecks.lines(facts(probe: probe)), .login)?.message,
             "CVAT login as \"fiftyone\" works; the logout answered HTTP 403")
+        probe.login = .answered(DoctorLoginAnswer(status: 200, session: "401", logout: "200"))
+        let session = line(DoctorChecks.lines(facts(probe: probe)), .login)
+        XCTAssertEqual(session?.status, .fail)
+        XCTAssertEqual(
+            session?.message,
+            "CVAT takes the login as \"fiftyone\" but not the session it gives: GET /api/users/self answers HTTP 401")
+        probe.login = .answered(
+            DoctorLoginAnswer(status: 200, session: "200", logout: "200", client: "FiftyOne 1.22.1"))
+        XCTAssertEqual(
+            line(DoctorChecks.lines(facts(probe: probe)), .login)?.message,
+            "CVAT login as \"fiftyone\" works with FiftyOne 1.22.1's CVAT client; logged out again")
+    }
+
+    /// A failure to connect or TLS is never called a credentials problem, and a refused login
+    /// never a network one.
+    func testCredentialsAndNetworkFailuresAreToldApart() {
+        var probe = goodProbe()
+        for kind in ["refused", "dns", "connectTimeout", "noAnswer", "certificate", "tls", "closed", "other"] {
+            probe.login = .failed(DoctorNetworkFailure(kind: kind, detail: "x"))
+            let login = line(DoctorChecks.lines(facts(probe: probe)), .login)
+            XCTAssertEqual(login?.status, .fail, kind)
+            XCTAssertFalse(login?.message.contains("credentials") == true, "\(kind): \(login?.message ?? "")")
+        }
+        probe.login = .answered(DoctorLoginAnswer(status: 400, refusal: ["non_field_errors"]))
+        let login = line(DoctorChecks.lines(facts(probe: probe)), .login)
+        XCTAssertFalse(
+            ["unreachable", "TLS", "certificate", "reachable"].contains { login?.message.contains($0) == true },
+            login?.message ?? "")
     }
 
     func testWhatFiftyOneItselfMisreadsFailsOrWarns() {

@@ -52,14 +52,16 @@ final class DoctorReportTests: XCTestCase {
         let output = """
             FiftyOne says hello
             FOMDOCTOR {"part": "server", "ok": true, "status": 200, "version": "2.22.0", "name": "CVAT", "proxy": false}
-            FOMDOCTOR {"part": "login", "status": 200, "logout": 200}
+            FOMDOCTOR {"part": "login", "status": 200, "self": 200, "logout": 200, "client": "FiftyOne 1.22.1"}
             FOMDOCTOR {"part": "fiftyone", "imported": true, "version": "1.22.1", "how": "m", "backend": true, "values": {"password": {"kind": "list", "count": 2, "same": false, "sameText": false}}}
             FOMDOCTOR {"part": "tcp", "results": [{"host": "127.0.0.1", "port": 27017, "ok": false, "kind": "refused", "detail": "x"}]}
             FOMDOCTOR {"part": "done"}
             """
         let result = DoctorProbeResult.parse(output)
         XCTAssertEqual(result.server, .answered(version: "2.22.0", name: "CVAT"))
-        XCTAssertEqual(result.login, .status(200, logout: "200"))
+        XCTAssertEqual(
+            result.login,
+            .answered(DoctorLoginAnswer(status: 200, session: "200", logout: "200", client: "FiftyOne 1.22.1")))
         XCTAssertEqual(
             result.fiftyOne,
             .read(

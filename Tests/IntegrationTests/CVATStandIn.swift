@@ -2,10 +2,13 @@ import Foundation
 import XCTest
 
 /// A stand-in for a CVAT server, written here so that doctor's tests need no real CVAT: a small
-/// Python HTTP server on a port the kernel picks, answering `/api/server/about` with a version,
-/// `/api/auth/login` with 200 (and session cookies) for the right user name or email and
-/// password and 400 otherwise, and `/api/auth/logout` (200 only with the session and its CSRF
-/// token), as CVAT does. `tls` serves HTTPS with a self-signed certificate made by openssl;
+/// Python HTTP server on a port the kernel picks, answering as CVAT does (cvat-ai/cvat, REFERENCE.md
+/// "CVAT REST API"): `/api/server/about` with a version and no login; `/api/auth/login` with 200,
+/// a `key` and the `sessionid` and `csrftoken` cookies for the right user name or email and
+/// password, and 400 `{"non_field_errors": ["Unable to log in with provided credentials."]}`
+/// otherwise; `/api/users/self` with the user (200) for the session cookie or `Authorization:
+/// Token KEY`, 401 without; `/api/auth/logout` (200 only with the session and its CSRF token);
+/// 404 for anything else, `/api/v1/...` included. `tls` serves HTTPS with a self-signed certificate made by openssl;
 /// `silent` accepts connections and never answers. Every request is logged to `log`.
 final class CVATStandIn {
     enum Mode: String { case http, tls, silent }
@@ -45,10 +48,25 @@ final class CVATStandIn {
                 self.end_headers()
                 self.wfile.write(data)
 
+            def has_session(self):
+                cookies = [c.strip() for c in (self.headers.get("Cookie") or "").split(";")]
+                return "sessionid=s1" in cookies or self.headers.get("Authorization") == "Token standin-key"
+
             def do_GET(self):
                 record("GET " + self.path)
                 if self.path == "/api/server/about":
                     self.answer(200, {"name": "Computer Vision Annotation Tool", "version": "2.99.0-standin", "description": "stand-in"})
+                elif self.path == "/api/users/self":
+                    if self.has_session():
+                        record("self with session")
+                        self.answer(200, {"url": "http://%s/api/users/1" % self.headers.get("Host"), "id": 1,
+                                          "username": user, "first_name": "", "last_name": "", "email": "",
+                                          "groups": ["user"], "is_staff": False, "is_superuser": False,
+                                          "is_active": True, "last_login": "2026-12-07T00:00:00Z",
+                                          "date_joined": "2026-01-01T00:00:00Z", "has_analytics_access": False})
+                    else:
+                        record("self without session")
+                        self.answer(401, {"detail": "Authentication credentials were not provided."})
                 else:
                     self.answer(404, {"detail": "Not found."})
 
@@ -63,11 +81,15 @@ final class CVATStandIn {
                         creds = {}
                     good = creds.get("password") == password and (creds.get("username") == user or creds.get("email") == user)
                     if good:
-                        self.answer(200, {"key": "standin-key"}, ["sessionid=s1; Path=/; HttpOnly", "csrftoken=c1; Path=/"])
+                        self.answer(200, {"key": "standin-key"}, [
+                            "csrftoken=c1; expires=Thu, 02 Dec 2027 00:00:00 GMT; Max-Age=31449600; Path=/; SameSite=Lax",
+                            "sessionid=s1; expires=Mon, 21 Dec 2026 00:00:00 GMT; HttpOnly; Max-Age=1209600; Path=/; SameSite=Lax",
+                        ])
                     else:
                         self.answer(400, {"non_field_errors": ["Unable to log in with provided credentials."]})
                 elif self.path == "/api/auth/logout":
-                    ok = self.headers.get("X-CSRFToken") == "c1" and "sessionid=s1" in (self.headers.get("Cookie") or "")
+                    cookies = [c.strip() for c in (self.headers.get("Cookie") or "").split(";")]
+                    ok = self.headers.get("X-CSRFToken") == "c1" and "sessionid=s1" in cookies
                     record("logout " + ("with session" if ok else "without session"))
                     self.answer(200 if ok else 403, {"detail": "Successfully logged out."})
                 else:

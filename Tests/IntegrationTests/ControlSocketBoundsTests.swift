@@ -6,8 +6,12 @@ import XCTest
 /// that does not answer with a clear message.
 final class ControlSocketBoundsTests: XCTestCase {
     var harness: FomHarness!
+    /// A daemon a test stopped with SIGSTOP: resumed whatever the test did, before the teardown.
+    var stoppedDaemon: Int32?
 
     override func tearDown() {
+        if let stoppedDaemon { kill(stoppedDaemon, SIGCONT) }
+        stoppedDaemon = nil
         harness?.tearDown()
         harness = nil
     }
@@ -106,17 +110,47 @@ final class ControlSocketBoundsTests: XCTestCase {
         XCTAssertTrue(text.contains("\"ok\":true") && text.contains("stopped"), text)
     }
 
-    func testCLIGivesUpOnADaemonThatDoesNotAnswer() throws {
+    func testCommandsGiveUpOnAStoppedDaemonAndWhatGaveUpIsNotDoneWhenItResumes() throws {
         let h = try make()
         XCTAssertEqual(h.fom("start").code, 0)
-        guard let daemon = h.daemonPid() else { return XCTFail("no daemon") }
+        guard let daemon = h.daemonPid(), let before = h.pid("idle") else { return XCTFail("no daemon or no pid") }
+        // A watch that runs when the daemon stops: it hears no sample and gives up too.
+        let watch = try h.startInBackground(
+            ["list", "--watch", "--timeout", "3"], stdout: "watch.out", stderr: "watch.err")
+        h.waitUntil("the watch shows the table") { h.read("watch.out").contains("idle") }
         kill(daemon, SIGSTOP)
-        defer { kill(daemon, SIGCONT) }
-        let result = h.fom("list", "--timeout", "1s", timeout: 20)
-        XCTAssertEqual(result.code, 1, result.out + result.err)
-        XCTAssertTrue(result.err.contains("did not answer within 1s"), result.err)
-        XCTAssertTrue(result.err.contains("--timeout"), result.err)
+        stoppedDaemon = daemon
+        // Looking, pinging (which would start a daemon if it found none), changing and ending.
+        let configBefore = h.read("supervisor.json")
+        for args in [
+            ["list"], ["ping"], ["stop", "idle"], ["describe", "idle"], ["list", "--watch"], ["monit"], ["kill"],
+            ["add", "extra", "--kind", "process", "--", "sleep", "3006"],
+        ] {
+            // --timeout before a `--`, after which everything is the new instance's command.
+            var withTimeout = args
+            withTimeout.insert(contentsOf: ["--timeout", "2"], at: args.firstIndex(of: "--") ?? args.count)
+            let result = h.run(withTimeout, timeout: 60)
+            let said = args.joined(separator: " ") + ": " + result.out + result.err
+            XCTAssertEqual(result.code, 1, said)
+            XCTAssertTrue(result.err.contains("the daemon (pid \(daemon)) did not answer within 2s"), said)
+            XCTAssertTrue(result.err.contains("it is stopped (state T") && result.err.contains("kill -CONT"), said)
+        }
+        XCTAssertEqual(h.read("supervisor.json"), configBefore, "add gave up before writing the file")
+        h.waitUntil("the watch gave up", timeout: 60) { !watch.isRunning }
+        XCTAssertEqual(watch.terminationStatus, 1)
+        XCTAssertTrue(h.read("watch.err").contains("sent nothing on the watch stream for 3s"), h.read("watch.err"))
         XCTAssertEqual(h.fom("list", "--timeout", "forever").code, 2)
+
+        kill(daemon, SIGCONT)
+        stoppedDaemon = nil
+        // The stop and the kill that gave up were not carried out behind their back.
+        let ping = h.fom("ping", "--timeout", "20")
+        XCTAssertEqual(ping.code, 0, ping.err)
+        XCTAssertTrue(ping.out.contains("daemon pid \(daemon)"), ping.out)
+        XCTAssertEqual(h.status("idle"), "online")
+        XCTAssertEqual(h.pid("idle"), before)
+        XCTAssertTrue(FomHarness.isAlive(daemon))
+        XCTAssertFalse(h.read(".fom/logs/fom.log").contains("idle: stopped"), h.read(".fom/logs/fom.log"))
     }
 
     func testEnvPrintsAMultiLineValueOnOneEscapedLine() throws {

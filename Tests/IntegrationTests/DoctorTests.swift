@@ -12,6 +12,8 @@ final class DoctorTests: XCTestCase {
         harness = nil
         for standIn in standIns { standIn.stop() }
         standIns = []
+        for fd in listeners { close(fd) }
+        listeners = []
     }
 
     func standIn(_ mode: CVATStandIn.Mode, password: String = "s3cret-pass") throws -> CVATStandIn {
@@ -59,6 +61,29 @@ final class DoctorTests: XCTestCase {
         }
     }
 
+    /// Listeners a test opened, closed at its end.
+    var listeners: [Int32] = []
+
+    /// A port that accepts TCP connections (into the backlog) until the test ends.
+    func listeningPort() -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+        _ = withUnsafePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
+        listen(fd, 16)
+        listeners.append(fd)
+        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) }
+        }
+        return Int(UInt16(bigEndian: addr.sin_port))
+    }
+
     /// A port nothing listens on: the kernel picks it, and it is closed again.
     func closedPort() -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
@@ -90,9 +115,13 @@ final class DoctorTests: XCTestCase {
         XCTAssertTrue(doctor.out.contains("as the files give them now"), doctor.out)
         XCTAssertTrue(doctor.out.hasSuffix("doctor: nothing failed\n"), doctor.out)
         XCTAssertFalse(doctor.out.contains("✓"), "plain words when the output is not a terminal")
+        // FiftyOne's requests, with the session CVAT gave: it is good for the API, then ended.
         XCTAssertEqual(
             cvat.requests,
-            ["GET /api/server/about", "POST /api/auth/login", "POST /api/auth/logout", "logout with session"])
+            [
+                "GET /api/server/about", "POST /api/auth/login", "GET /api/users/self", "self with session",
+                "POST /api/auth/logout", "logout with session",
+            ])
         let json = h.fom("doctor", "--json")
         XCTAssertEqual(json.code, 0, json.err)
         let object = try JSONSerialization.jsonObject(with: Data(json.out.utf8)) as? [String: Any]
@@ -133,9 +162,70 @@ final class DoctorTests: XCTestCase {
         XCTAssertEqual(doctor.code, 1, doctor.out + doctor.err)
         XCTAssertEqual(
             lines(doctor, "FAIL"),
-            ["  FAIL wrong user name or password: CVAT refuses the login as \"fiftyone\" (HTTP 400)"], doctor.out)
+            ["  FAIL the CVAT credentials are wrong: CVAT refuses the login as \"fiftyone\" (HTTP 400)"], doctor.out)
+        XCTAssertEqual(lines(doctor, "ok").filter { $0.contains("CVAT at") }.count, 1, "the server itself is fine")
+        XCTAssertFalse(doctor.out.contains("unreachable") || doctor.out.contains("TLS"), doctor.out)
+        XCTAssertFalse(cvat.requests.contains("GET /api/users/self"), "no session to try")
         assertEveryFailureHasAFix(doctor)
         XCTAssertTrue(doctor.out.contains("fix: correct CVAT_USERNAME / CVAT_PASSWORD in \(h.path(".env"))"))
+        XCTAssertFalse(doctor.out.contains("a-wrong-one") || doctor.out.contains("the-right-one"), doctor.out)
+    }
+
+    /// A fiftyone instance (not started: it needs no database for this) whose python is the
+    /// repository's .venv, with FiftyOne 1.22.1: doctor logs in with FiftyOne's own CVAT client.
+    func makeFiftyOneHarness(url: String, password: String) throws -> FomHarness? {
+        let python = DashboardBrowserTests.repository + "/.venv/bin/python"
+        guard FileManager.default.isExecutableFile(atPath: python) else {
+            XCTFail("\(python) is missing: run scripts/setup (it makes the .venv with FiftyOne)")
+            return nil
+        }
+        // Its database: a port that accepts connections, which is all doctor's check asks of it.
+        let database = listeningPort()
+        let h = try FomHarness(
+            config: """
+                {"instances": [{"name": "app", "kind": "fiftyone", "port": \(FomHarness.freePort()), "cvatSync": true,
+                                "python": "\(python)", "env": {"FIFTYONE_DATABASE_URI": "mongodb://127.0.0.1:\(database)"}}]}
+                """)
+        harness = h
+        try h.write(".env", "CVAT_URL=\(url)\nCVAT_USERNAME=fiftyone\nCVAT_PASSWORD='\(password)'\n")
+        chmod(h.path(".env"), 0o600)
+        return h
+    }
+
+    func testFiftyOneInstanceLogsInWithFiftyOnesOwnCVATClient() throws {
+        let cvat = try standIn(.http)
+        guard let h = try makeFiftyOneHarness(url: cvat.url, password: "s3cret-pass") else { return }
+        let doctor = h.fom("doctor", timeout: 60)
+        XCTAssertEqual(doctor.code, 0, doctor.out + doctor.err)
+        XCTAssertEqual(lines(doctor, "FAIL"), [], doctor.out)
+        let login = lines(doctor, "ok").first { $0.contains("CVAT login as") }
+        XCTAssertTrue(login?.contains("CVAT login as \"fiftyone\" works with FiftyOne 1.") == true, doctor.out)
+        XCTAssertTrue(login?.hasSuffix("'s CVAT client; logged out again") == true, doctor.out)
+        // What CVATAnnotationAPI sends: the login, then the server's version with the session.
+        let requests = cvat.requests
+        XCTAssertTrue(requests.contains("POST /api/auth/login"), "\(requests)")
+        XCTAssertTrue(requests.contains("self with session"), "\(requests)")
+        XCTAssertTrue(requests.contains("logout with session"), "\(requests)")
+        XCTAssertFalse(requests.contains("self without session"), "\(requests)")
+        XCTAssertFalse(doctor.out.contains("s3cret-pass") || doctor.err.contains("s3cret-pass"))
+    }
+
+    func testFiftyOneInstanceWithAWrongPasswordIsToldTheCVATCredentialsAreWrong() throws {
+        let cvat = try standIn(.http, password: "the-right-one")
+        guard let h = try makeFiftyOneHarness(url: cvat.url, password: "a-wrong-one") else { return }
+        let doctor = h.fom("doctor", timeout: 60)
+        XCTAssertEqual(doctor.code, 1, doctor.out + doctor.err)
+        let failed = lines(doctor, "FAIL")
+        XCTAssertEqual(failed.count, 1, doctor.out)
+        XCTAssertTrue(
+            failed.first?.hasPrefix(
+                "  FAIL the CVAT credentials are wrong: CVAT refuses the login as \"fiftyone\" with FiftyOne 1.")
+                == true,
+            doctor.out)
+        XCTAssertTrue(failed.first?.hasSuffix("'s CVAT client (HTTP 400)") == true, doctor.out)
+        assertEveryFailureHasAFix(doctor)
+        XCTAssertTrue(
+            doctor.out.contains("fix: correct CVAT_USERNAME / CVAT_PASSWORD in \(h.path(".env"))"), doctor.out)
         XCTAssertFalse(doctor.out.contains("a-wrong-one") || doctor.out.contains("the-right-one"), doctor.out)
     }
 

@@ -226,7 +226,7 @@ final class ManageCommandTests: XCTestCase {
             (["add", "w", "--kind", "process"], "needs its command after '--'"),
             (["add", "w", "--kind", "job", "--", "x"], "--kind is fiftyone or process"),
             (["add", "w", "--kind", "process", "--database", "d", "--", "x"], "--database is for fiftyone instances"),
-            (["add", "w", "--port", "abc"], "--port takes a number"),
+            (["add", "w", "--port", "abc"], "--port takes a port number from 1 to 65535"),
             (["add", "w", "--prot", "1"], "did you mean \"--port\"?"),
             (["edit", "review"], "nothing to change"),
             (["edit", "review", "--cvat-sync", "maybe"], "--cvat-sync takes on or off"),

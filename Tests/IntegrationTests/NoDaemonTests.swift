@@ -73,6 +73,33 @@ final class NoDaemonTests: XCTestCase {
         XCTAssertFalse(h.fom("list").err.contains("still run"), "nothing of the old run is left")
     }
 
+    func testListWithoutDaemonSaysTheNextDaemonAdoptsWhatStillRuns() throws {
+        let h = try FomHarness(
+            config: """
+                { "instances": [ {"name": "kept", "kind": "process", "command": ["sleep", "3075"]} ] }
+                """)
+        harness = h
+        XCTAssertEqual(h.fom("start").code, 0)
+        guard let daemon = h.daemonPid(), let before = h.pid("kept") else { return XCTFail("no daemon or no pid") }
+        kill(daemon, SIGKILL)
+        h.waitUntil("the daemon is gone") { !FomHarness.isAlive(daemon) }
+        let list = h.fom("list")
+        XCTAssertEqual(list.code, 0, list.err)
+        XCTAssertTrue(list.out.contains("orphaned"), list.out)
+        XCTAssertTrue(list.err.contains("kept still runs from its last run"), list.err)
+        XCTAssertTrue(list.err.contains("the next daemon ('fom ping' starts it) adopts each one"), list.err)
+        XCTAssertTrue(list.err.contains("any other it stops"), list.err)
+        XCTAssertFalse(list.err.contains("which stops them"), list.err)
+        let describe = h.fom("describe", "kept")
+        XCTAssertTrue(describe.out.contains("orphaned") && describe.out.contains(String(before)), describe.out)
+        XCTAssertTrue(describe.err.contains("adopts each one"), describe.err)
+        // What the hint says is what happens: the same process, adopted, not restarted.
+        XCTAssertEqual(h.fom("ping").code, 0)
+        h.waitUntil("kept adopted") { h.status("kept") == "online" }
+        XCTAssertEqual(h.pid("kept"), before)
+        XCTAssertEqual(FomHarness.pids(withToken: "sleep 3075"), [before])
+    }
+
     func testColdStartRunsAOneShotOnceAndACrashLoopNoMoreThanItsBudget() throws {
         let h = try FomHarness(
             config: """

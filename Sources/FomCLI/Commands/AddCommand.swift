@@ -46,7 +46,7 @@ enum AddCommand {
         let context = try Context.load(args)
         var change = ConfigChange("add", context, json: args.has("--json"))
         let (object, notes) = instance.object(joining: context.config.instances)
-        let before = change.snapshot()
+        let before = try change.snapshot()
         let (config, written) = try change.write { text in try text.appendInstance(object) }
         var described: [String] = []
         if let port = instance.port { described.append("port \(port)") }

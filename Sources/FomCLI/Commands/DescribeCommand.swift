@@ -44,6 +44,14 @@ enum DescribeCommand {
             info = InstanceInfo(
                 id: id, name: found.name, kind: found.kind.rawValue, status: .stopped,
                 port: found.port, cvatSync: found.cvatSync, address: found.address)
+            // A process of the last run that outlived its daemon is not "stopped": list says so too.
+            if let row = ListCommand.offlineRows(context).first(where: { $0.name == found.name }),
+                row.status == .orphaned
+            {
+                info.status = .orphaned
+                info.pid = row.pid
+                Output.err("fom describe: " + ListCommand.survivorsNote([found.name]))
+            }
             do {
                 let env = try context.nextEnvironment(found, id: id)
                 sources = env.sortedNames.map { ($0, env.source(of: $0)?.description ?? "") }

@@ -10,8 +10,9 @@ import SystemKit
 /// environment, else python3), all instances at once, under one deadline; the verdicts are
 /// `DoctorChecks`, pure.
 enum DoctorCommand {
-    /// The probe's own network budget is 10 s (DoctorProbeOptions); past this, it is killed.
-    static let probeDeadlineSeconds: Int64 = 12
+    /// The probe's own budget is 15 s (DoctorProbeOptions: FiftyOne's client takes seconds to
+    /// import); past this, it is killed.
+    static let probeDeadlineSeconds: Int64 = 18
 
     /// The environment the daemon says a start would get, or why it cannot.
     enum DaemonNext {

@@ -24,7 +24,7 @@ enum EditCommand {
         let context = try Context.load(args)
         let name = try context.instance(args.positionals[0]).config.name
         var change = ConfigChange("edit", context, json: args.has("--json"))
-        let before = change.snapshot()
+        let before = try change.snapshot()
         var changed: [Bool] = []
         let (config, written) = try change.write { text in
             changed = try edits.map { try $0.edit.apply(to: &text, instance: name) }
@@ -95,7 +95,9 @@ enum EditCommand {
 
     /// A number; its range is the loader's to check, so the message is validate's.
     static func port(_ value: String, command: String) throws -> Int {
-        guard let port = Int(value) else { throw UsageError("fom \(command): --port takes a number, not \"\(value)\"") }
+        guard let port = Int(value) else {
+            throw UsageError("fom \(command): --port takes a port number from 1 to 65535, not \"\(value)\"")
+        }
         return port
     }
 

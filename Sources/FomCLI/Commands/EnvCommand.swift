@@ -48,7 +48,11 @@ enum EnvCommand {
             name = config.name
             let environment = try context.nextEnvironment(config, id: id)
             variables = environment.secrets.display(environment.variables, reveal: reveal)
-            Output.err("fom env: \(name) is not running (no daemon); this is the environment its next start would get")
+            let orphaned = ListCommand.offlineRows(context).contains { $0.name == name && $0.status == .orphaned }
+            Output.err(
+                orphaned
+                    ? "fom env: \(ListCommand.survivorsNote([name])); this is the environment its next start would get"
+                    : "fom env: \(name) is not running (no daemon); this is the environment its next start would get")
         }
 
         let names = ResolvedEnvironment.byteOrder(Array(variables.keys))

@@ -32,7 +32,10 @@ enum HelpCommand {
         Output.out(
             "--env NAME (read .env.NAME instead of the envFile). IDs are numbers or names; 'all' means every instance.")
         Output.out(
-            "--timeout DURATION: how long to wait for the daemon's answer (default 30s; 10m for start, stop, restart, kill)."
+            "--timeout DURATION: how long to wait for the daemon's answer, e.g. 2 (seconds), 500ms, 5m (default 30s;"
+        )
+        Output.out(
+            "10m for start, stop, restart, kill); a watch stream (list --watch, monit, ui) that is silent as long gives up too."
         )
         Output.out("'fom help COMMAND' or 'fom COMMAND --help' for one command. 'fom --version' for the version.")
     }

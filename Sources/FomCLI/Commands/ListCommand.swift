@@ -32,9 +32,7 @@ enum ListCommand {
             rows = offlineRows(context)
             let survivors = rows.filter { $0.status == .orphaned }
             if !survivors.isEmpty {
-                Output.err(
-                    "fom list: the daemon is not running, but \(survivors.map(\.name).joined(separator: ", ")) still run from its last run; 'fom ping' starts the daemon, which stops them and starts what is wanted"
-                )
+                Output.err("fom list: " + survivorsNote(survivors.map(\.name)))
             } else if !args.has("--json") {
                 Output.err("fom list: the daemon is not running ('fom start' or 'fom ping' starts it)")
             }
@@ -49,6 +47,13 @@ enum ListCommand {
         } else {
             printTable(rows, reasons: true)
         }
+    }
+
+    /// What the next daemon does with processes of the last run that outlived their daemon, as
+    /// `adopt` and `cleanUpEarlierRun` do it (FomDaemon/Handover/Supervisor+Holder.swift): said
+    /// the same way by every command that finds them without a daemon.
+    static func survivorsNote(_ names: [String]) -> String {
+        "the daemon is not running, but \(names.joined(separator: ", ")) still \(names.count == 1 ? "runs" : "run") from its last run; the next daemon ('fom ping' starts it) adopts each one that runs the command supervisor.json gives now and whose pipes the descriptor holder kept (same pid, no restart, nothing it printed lost); any other it stops (stop signal, then SIGKILL after killTimeout) and starts again if it is wanted up"
     }
 
     /// Without a daemon: every instance stopped, except a process of the last run still alive.
@@ -125,7 +130,7 @@ extension ListCommand {
                 first = false
                 try? FileDescriptor.writeAll(1, text)
             }
-        } while try stream.receive()
+        } while try stream.waitAndReceive()
         throw Failure("the daemon closed the watch (it stopped, or this reader fell too far behind)")
     }
 }

@@ -13,6 +13,8 @@ enum LogsCommand {
         let isErr: Bool
     }
 
+    static let maxLines = 1_000_000
+
     static func run(_ args: ParsedArguments) throws -> Int32 {
         if args.positionals.count > 1 { throw UsageError("fom logs: name at most one instance") }
         if args.has("--out") && args.has("--err") {
@@ -20,21 +22,19 @@ enum LogsCommand {
         }
         var lines = 20
         if let text = args.options["--lines"] {
-            guard let n = Int(text), n >= 0 else {
-                throw UsageError("fom logs: -n takes a number of lines, not \"\(text)\"")
+            guard let n = Int(text), (0...Self.maxLines).contains(n) else {
+                throw UsageError("fom logs: -n takes a number of lines from 0 to \(Self.maxLines), not \"\(text)\"")
             }
-            guard n <= 1_000_000 else { throw UsageError("fom logs: -n takes at most 1000000 lines, not \(text)") }
             lines = n
         }
         var filter = LogFilter(grep: args.options["--grep"])
         if let text = args.options["--since"] {
-            let duration: Duration
+            let cutoff: Int64
             do {
-                duration = try DurationText.parse(text)
+                cutoff = try LogSince.cutoff(text, nowMilliseconds: Clock.wallMilliseconds())
             } catch {
-                throw UsageError("fom logs: --since takes a duration such as 10m, 2h or 30s, not \"\(text)\"")
+                throw UsageError("fom logs: --since takes \(LogSince.forms), not \"\(text)\" (\(error.message))")
             }
-            let cutoff = Clock.wallMilliseconds() - Int64(duration.nanoseconds / 1_000_000)
             filter.since = Array(Timestamp.iso8601(epochMilliseconds: cutoff).utf8)
         }
         let context = try Context.load(args)

@@ -13,7 +13,7 @@ enum MonitCommand {
     static func run(_ args: ParsedArguments) throws -> Int32 {
         if let extra = args.positionals.first { throw UsageError("fom monit: unexpected argument \"\(extra)\"") }
         let context = try Context.load(args)
-        guard Terminal.isTerminal(0), Terminal.isTerminal(1) else { return snapshot(context) }
+        guard Terminal.isTerminal(0), Terminal.isTerminal(1) else { return try snapshot(context) }
         guard let client = try Client.connect(context) else {
             throw Failure("the daemon is not running; there is nothing to watch ('fom start' or 'fom ping' starts it)")
         }
@@ -36,13 +36,13 @@ enum MonitCommand {
     }
 
     /// Not a terminal: the table once, with cpu and memory, and exit 0.
-    static func snapshot(_ context: Context) -> Int32 {
+    static func snapshot(_ context: Context) throws -> Int32 {
         var rows = ListCommand.offlineRows(context)
-        if let client = try? Client.connect(context) {
+        // A daemon that does not answer is an error, as for `list`: its rows are not "stopped".
+        if let client = try Client.connect(context) {
             defer { client.close() }
-            if let answer = try? client.request(Request(.list)) {
-                rows = (answer["instances"]?.arrayValue ?? []).compactMap(InstanceInfo.init(json:))
-            }
+            let answer = try client.request(Request(.list))
+            rows = (answer["instances"]?.arrayValue ?? []).compactMap(InstanceInfo.init(json:))
         } else {
             Output.err("fom monit: the daemon is not running ('fom start' or 'fom ping' starts it)")
         }
@@ -77,7 +77,9 @@ final class MonitScreen {
         draw()
         var pendingKeys: [UInt8] = []
         while true {
-            let ready = Terminal.waitReadable([0, stream.fd, signalFD, watcher.descriptor], timeoutMs: -1)
+            let ready = Terminal.waitReadable(
+                [0, stream.fd, signalFD, watcher.descriptor], timeoutMs: stream.silenceLeftMs)
+            if !ready.contains(stream.fd) { try stream.checkSilence() }
             if ready.contains(signalFD) {
                 while let signal = Signals.next(from: signalFD) {
                     if signal == SIGWINCH {

@@ -24,7 +24,7 @@ enum RemoveCommand {
             )
         }
         var change = ConfigChange("remove", context, json: args.has("--json"))
-        let before = change.snapshot()
+        let before = try change.snapshot()
         let (config, written) = try change.write { text in
             // Under the lock the file may have gained a dependent since it was read above.
             if force {

@@ -76,6 +76,8 @@ final class UIBackend: DashboardBackend {
     let envName: String?
     var stream: WatchStream?
 
+    static let reconnectTimeout: Duration = .milliseconds(500)
+
     init(context: Context, client: Client, envName: String?) throws {
         self.context = context
         self.envName = envName
@@ -92,9 +94,23 @@ final class UIBackend: DashboardBackend {
         return false
     }
 
+    func dropWatchIfSilent() -> Bool {
+        guard let stream, (try? stream.checkSilence()) == nil else { return false }
+        record(
+            "fom ui: the daemon sent nothing on the watch stream for \(DurationText.format(stream.silenceLimit)); reconnecting"
+        )
+        stream.client.close()
+        self.stream = nil
+        return true
+    }
+
     func reconnectWatch() -> Bool {
-        guard let client = try? Client.connect(context) else { return false }
-        guard let stream = try? WatchStream(client) else {
+        // Asked each second from the server's loop, which must not wait for a silent daemon for
+        // the whole timeout: a short one here, and the next turn tries again.
+        var quick = context
+        quick.timeout = min(context.timeout ?? Client.defaultTimeout, Self.reconnectTimeout)
+        guard let client = try? Client.connect(quick) else { return false }
+        guard let stream = try? WatchStream(client, silenceLimit: context.timeout ?? Client.defaultTimeout) else {
             client.close()
             return false
         }
@@ -109,6 +125,8 @@ final class UIBackend: DashboardBackend {
     ) {
         var arguments = ["fom"] + words + ["--config", context.config.path]
         if let envName { arguments += ["--env", envName] }
+        // The ui's --timeout holds for the operations it runs too.
+        if let timeout = context.timeout { arguments += ["--timeout", DurationText.format(timeout)] }
         var environment = context.environment
         environment["NO_COLOR"] = "1"
         return (

@@ -5,8 +5,18 @@ public enum DurationText {
         ("ms", 1_000_000), ("s", 1_000_000_000), ("m", 60_000_000_000), ("h", 3_600_000_000_000),
     ]
     private static let example = "write e.g. \"100ms\", \"5s\", \"2m\" or \"1h\""
+    /// Only where a span of days makes sense (`fom logs --since 2d`); supervisor.json's
+    /// durations stay within 24h and `format` never writes days.
+    private static let day: (name: String, nanoseconds: Int64) = ("d", 86_400_000_000_000)
 
     public static func parse(_ text: String) throws(ConfigValueError) -> Duration {
+        try parse(text, days: false)
+    }
+
+    /// `days`: `d` is a unit too (`2d`, `1d12h`).
+    public static func parse(_ text: String, days: Bool) throws(ConfigValueError) -> Duration {
+        let units = days ? Self.units + [Self.day] : Self.units
+        let unitList = days ? "ms, s, m, h or d" : "ms, s, m or h"
         let bytes = Array(text.utf8)
         var i = 0
         func skipSpaces() { while i < bytes.count, bytes[i] == UInt8(ascii: " ") { i += 1 } }
@@ -35,11 +45,11 @@ public enum DurationText {
             skipSpaces()
             let unitName = scan(isLetter)
             guard !unitName.isEmpty else {
-                if i == bytes.count { throw ConfigValueError("duration needs a unit: ms, s, m or h") }
+                if i == bytes.count { throw ConfigValueError("duration needs a unit: \(unitList)") }
                 throw invalid
             }
             guard let unit = units.first(where: { $0.name == unitName })?.nanoseconds else {
-                throw ConfigValueError("unknown unit \"\(unitName)\" in duration \"\(text)\"; use ms, s, m or h")
+                throw ConfigValueError("unknown unit \"\(unitName)\" in duration \"\(text)\"; use \(unitList)")
             }
             let tooLong = ConfigValueError("duration \"\(text)\" is too long")
             guard let wholeValue = Int64(whole) else { throw tooLong }

@@ -222,8 +222,8 @@ public enum DoctorChecks {
             lines.append(.warn(.login, "login not checked: \(facts.probeProblem ?? "the check did not report")"))
         case .skipped:
             lines.append(.warn(.login, "login not tried: CVAT cannot be reached"))
-        case .status(let status, let logout)?:
-            lines.append(login(facts, status: status, logout: logout, url: url))
+        case .answered(let answer)?:
+            lines.append(login(facts, answer))
         case .failed(let failure)?:
             lines.append(
                 networkFailure(
@@ -232,29 +232,55 @@ public enum DoctorChecks {
         return lines
     }
 
-    static func login(_ facts: DoctorFacts, status: Int, logout: String?, url: CVATServerURL) -> DoctorLine {
+    /// The login's verdict. Only CVAT's own answer makes it a credentials problem: a 400 to the
+    /// login (`non_field_errors`: "Unable to log in with provided credentials."); a failure to
+    /// connect, TLS or a timeout never reaches here (`networkFailure`).
+    static func login(_ facts: DoctorFacts, _ answer: DoctorLoginAnswer) -> DoctorLine {
         let next = facts.next ?? [:]
         var who = "\"\(next["FIFTYONE_CVAT_USERNAME"] ?? "")\""
         if let email = next["FIFTYONE_CVAT_EMAIL"], !email.isEmpty { who += " (\(email))" }
         let file = facts.envFile.path
-        switch status {
+        let through = answer.client.map { " with \($0)'s CVAT client" } ?? ""
+        func http(_ text: String?) -> String { text.map { Int($0) != nil ? "HTTP \($0)" : $0 } ?? "nothing" }
+        switch answer.status {
         case 200:
-            var message = "CVAT login as \(who) works"
-            if let logout, let code = Int(logout), (200..<400).contains(code) {
+            if let session = answer.session, let code = Int(session), code == 401 || code == 403 {
+                return .fail(
+                    .login,
+                    "CVAT takes the login as \(who)\(through) but not the session it gives: GET /api/users/self answers HTTP \(code)",
+                    fix:
+                        "CVAT's session cookie does not come back: set CVAT_URL in \(file) to the address CVAT is served at (scheme, host and port as the browser shows them), with no proxy between that drops cookies"
+                )
+            }
+            var message = "CVAT login as \(who) works\(through)"
+            if let session = answer.session, Int(session).map({ !(200..<300).contains($0) }) ?? true {
+                message += "; GET /api/users/self answered \(http(session))"
+            }
+            if let logout = answer.logout, let code = Int(logout), (200..<400).contains(code) {
                 message += "; logged out again"
             } else {
-                message += "; the logout answered \(logout.map { Int($0) != nil ? "HTTP \($0)" : $0 } ?? "nothing")"
+                message += "; the logout answered \(http(answer.logout))"
             }
             return .ok(.login, message)
         case 400:
+            // A field CVAT names (not `non_field_errors`): it did not take a value, e.g. an empty one.
+            let fields = answer.refusal.filter { $0 != "non_field_errors" && $0 != "detail" }
+            if !fields.isEmpty && !answer.refusal.contains("non_field_errors") {
+                return .fail(
+                    .login,
+                    "CVAT refuses the login as \(who)\(through): it does not take the \(fields.joined(separator: ", ")) given (HTTP 400)",
+                    fix:
+                        "set CVAT_USERNAME / CVAT_PASSWORD in \(file) (neither may be empty), then 'fom restart \(facts.name)'"
+                )
+            }
             return .fail(
-                .login, "wrong user name or password: CVAT refuses the login as \(who) (HTTP 400)",
+                .login, "the CVAT credentials are wrong: CVAT refuses the login as \(who)\(through) (HTTP 400)",
                 fix:
                     "correct CVAT_USERNAME / CVAT_PASSWORD in \(file) (accounts made through Google or GitHub have no password), then 'fom restart \(facts.name)'"
             )
         default:
             return .fail(
-                .login, "CVAT answers HTTP \(status) to the login as \(who)",
+                .login, "CVAT answers HTTP \(answer.status) to the login as \(who)\(through)",
                 fix: "see CVAT's server log for POST /api/auth/login")
         }
     }

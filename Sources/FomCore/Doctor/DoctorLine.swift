@@ -34,7 +34,7 @@ public enum DoctorCheck: String, Sendable, Equatable, CaseIterable {
     case restart
     /// 3. GET {CVAT_URL}/api/server/about.
     case server
-    /// 4. POST {CVAT_URL}/api/auth/login, then logout.
+    /// 4. POST {CVAT_URL}/api/auth/login, then GET /api/users/self with the session, then logout.
     case login
     /// 5. what FiftyOne makes of the FIFTYONE_CVAT_* values.
     case fiftyOne

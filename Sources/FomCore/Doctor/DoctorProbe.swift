@@ -13,7 +13,7 @@ public struct DoctorProbeOptions: Sendable, Equatable {
 
     public init(
         cvat: Bool, fiftyOne: Bool, tcp: [MongoURI.Server], connectTimeoutSeconds: Int = 3,
-        readTimeoutSeconds: Int = 4, budgetSeconds: Int = 10
+        readTimeoutSeconds: Int = 4, budgetSeconds: Int = 15
     ) {
         self.cvat = cvat
         self.fiftyOne = fiftyOne
@@ -59,11 +59,38 @@ public enum DoctorServerOutcome: Sendable, Equatable {
     case failed(DoctorNetworkFailure)
 }
 
+/// What CVAT answered to the login, as FiftyOne's client makes it: POST /api/auth/login, then,
+/// with the session cookie, its CSRF token and a Referer, GET /api/users/self (the session is
+/// good), then the logout.
+public struct DoctorLoginAnswer: Sendable, Equatable {
+    /// The login's HTTP status.
+    public var status: Int
+    /// After a 200: GET /api/users/self's status (or failure kind); nil when not asked.
+    public var session: String?
+    /// After a 200: the logout's status (or failure kind).
+    public var logout: String?
+    /// The top-level keys of a refused login's JSON body: CVAT says `non_field_errors` for wrong
+    /// credentials, a field's name for a value it does not take (an empty password).
+    public var refusal: [String]
+    /// `fiftyone` when FiftyOne's own CVAT client logged in (with its version), nil for the
+    /// probe's own requests (the standard library, the same requests).
+    public var client: String?
+
+    public init(
+        status: Int, session: String? = nil, logout: String? = nil, refusal: [String] = [], client: String? = nil
+    ) {
+        self.status = status
+        self.session = session
+        self.logout = logout
+        self.refusal = refusal
+        self.client = client
+    }
+}
+
 public enum DoctorLoginOutcome: Sendable, Equatable {
     /// Not tried because the server could not be reached.
     case skipped
-    /// The login's HTTP status, and after a 200 the logout's status (or failure kind).
-    case status(Int, logout: String?)
+    case answered(DoctorLoginAnswer)
     case failed(DoctorNetworkFailure)
 }
 
@@ -146,8 +173,14 @@ public struct DoctorProbeResult: Sendable, Equatable {
             if json["skipped"]?.boolValue == true {
                 login = .skipped
             } else if let status = json["status"]?.intValue {
-                let logout = json["logout"].flatMap { $0.intValue.map(String.init) ?? $0.stringValue }
-                login = .status(status, logout: logout)
+                func text(_ key: String) -> String? {
+                    json[key].flatMap { $0.intValue.map(String.init) ?? $0.stringValue }
+                }
+                login = .answered(
+                    DoctorLoginAnswer(
+                        status: status, session: text("self"), logout: text("logout"),
+                        refusal: (json["refusal"]?.arrayValue ?? []).compactMap(\.stringValue),
+                        client: json["client"]?.stringValue))
             } else {
                 login = .failed(failure())
             }

@@ -6,9 +6,13 @@
 /// as soon as the part is done, so that a part cut off by fom's deadline does not cost the others.
 /// It never prints a value of a CVAT setting: only kinds, statuses and comparisons.
 ///
-/// The requests are FiftyOne's (`fiftyone/utils/cvat.py`): the URL as written plus `/api/...`,
-/// a login with `username`, `password` and `email` when set, a retry under `/api/v1` on a 404,
-/// then a logout with the session's `X-CSRFToken` and a `Referer`.
+/// The requests are FiftyOne's (`fiftyone/utils/cvat.py`, `CVATAnnotationAPI._setup`): the URL as
+/// written plus `/api/...`, a login with `username`, `password` and `email` when set, a retry
+/// under `/api/v1` on a 404, then requests with the session cookie, its `X-CSRFToken` and a
+/// `Referer`: `GET /api/users/self` (the session works), then the logout. Where the interpreter
+/// has FiftyOne, the login is made by FiftyOne's own `CVATAnnotationAPI` (what `annotate()` will
+/// use); otherwise by the standard library. Either way an HTTP answer is a status (a 400 is
+/// CVAT refusing the credentials), and only a failure to connect is a network or TLS kind.
 public enum DoctorProbeScript {
     /// The prefix of the lines fom reads; anything else on stdout (FiftyOne's own output) is ignored.
     public static let linePrefix = "FOMDOCTOR "
@@ -98,8 +102,15 @@ public enum DoctorProbeScript {
                     return "noAnswer", "no answer within %gs" % READ
                 if isinstance(e, (ConnectionResetError, http.client.RemoteDisconnected)):
                     return "closed", str(e) or "the server closed the connection"
-                if isinstance(e, urllib.error.URLError) and not isinstance(e, urllib.error.HTTPError):
-                    todo.append(e.reason)
+                name = type(e).__name__
+                # requests / urllib3 (FiftyOne's client): their timeouts, and the cause in .reason.
+                if name in ("ConnectTimeout", "ConnectTimeoutError"):
+                    return "connectTimeout", "no answer to the connection within %gs" % CONNECT
+                if name in ("ReadTimeout", "ReadTimeoutError"):
+                    return "noAnswer", "no answer within %gs" % READ
+                if not isinstance(e, urllib.error.HTTPError):
+                    todo.append(getattr(e, "reason", None))
+                todo.extend(a for a in getattr(e, "args", ()) if isinstance(a, BaseException))
                 todo.append(e.__cause__)
                 todo.append(e.__context__)
             return "other", "%s: %s" % (type(error).__name__, error)
@@ -124,7 +135,10 @@ public enum DoctorProbeScript {
                 with OPENER.open(req, timeout=min(READ, left())) as response:
                     return response.status, response.read(1 << 16), None
             except urllib.error.HTTPError as e:
-                return e.code, b"", None
+                try:
+                    return e.code, e.read(1 << 16), None
+                except Exception:
+                    return e.code, b"", None
             except Exception as e:
                 return None, None, classify(e)
 
@@ -136,11 +150,23 @@ public enum DoctorProbeScript {
                 return False
 
 
-        def cvat():
-            url = os.environ.get("FIFTYONE_CVAT_URL", "")
-            username = os.environ.get("FIFTYONE_CVAT_USERNAME")
-            password = os.environ.get("FIFTYONE_CVAT_PASSWORD")
-            email = os.environ.get("FIFTYONE_CVAT_EMAIL") or None
+        def settings():
+            return (os.environ.get("FIFTYONE_CVAT_URL", ""), os.environ.get("FIFTYONE_CVAT_USERNAME"),
+                    os.environ.get("FIFTYONE_CVAT_PASSWORD"), os.environ.get("FIFTYONE_CVAT_EMAIL") or None)
+
+
+        def refusal(body):
+            # The keys only: CVAT's messages are not secrets, but nothing of the body is needed.
+            try:
+                parsed = json.loads(body or b"{}")
+                return sorted(str(k) for k in parsed) if isinstance(parsed, dict) else []
+            except Exception:
+                return []
+
+
+        def cvat_server():
+            """Checks 3: the server answers. Returns the API base for the login, or None."""
+            url = settings()[0]
             parts = urllib.parse.urlsplit(url)
             proxy = via_proxy(parts.scheme, parts.hostname)
             if not proxy:
@@ -149,7 +175,7 @@ public enum DoctorProbeScript {
                 if problem:
                     emit("server", ok=False, kind=problem[0], detail=problem[1])
                     emit("login", skipped=True)
-                    return
+                    return None
             api = url + "/api"
             status, body, problem = request("GET", api + "/server/about")
             if status == 404:
@@ -159,7 +185,7 @@ public enum DoctorProbeScript {
             if problem:
                 emit("server", ok=False, kind=problem[0], detail=problem[1], proxy=proxy)
                 emit("login", skipped=True)
-                return
+                return None
             if status == 200:
                 try:
                     about = json.loads(body)
@@ -169,13 +195,20 @@ public enum DoctorProbeScript {
                     emit("server", ok=False, kind="notCVAT", status=200, proxy=proxy)
             else:
                 emit("server", ok=False, kind="http", status=status, proxy=proxy)
+            return api
+
+
+        def cvat_login(api):
+            """Check 4 with the standard library, as FiftyOne's client does it."""
+            url, username, password, email = settings()
             payload = {"username": username, "password": password}
             if email is not None:
                 payload["email"] = email
             login_url = api + "/auth/login"
             status, body, problem = request("POST", login_url, payload)
             if status == 404 and not api.endswith("/v1"):
-                login_url = url + "/api/v1/auth/login"
+                api = url + "/api/v1"
+                login_url = api + "/auth/login"
                 status, body, problem = request("POST", login_url, payload)
             if problem:
                 emit("login", ok=False, kind=problem[0], detail=problem[1])
@@ -186,9 +219,72 @@ public enum DoctorProbeScript {
                 token = next((c.value for c in JAR if c.name == "csrftoken"), None)
                 if token:
                     headers["X-CSRFToken"] = token
-                out_status, _, out_problem = request("POST", login_url[: -len("login")] + "logout", None, headers)
+                self_status, _, self_problem = request("GET", api + "/users/self", None, headers)
+                result["self"] = self_status if self_status is not None else self_problem[0]
+                out_status, _, out_problem = request("POST", api + "/auth/logout", None, headers)
                 result["logout"] = out_status if out_status is not None else out_problem[0]
+            else:
+                result["refusal"] = refusal(body)
             emit("login", **result)
+
+
+        def fiftyone_client_available():
+            import importlib.util
+            try:
+                return (OPTS.get("fiftyoneClient", True) and importlib.util.find_spec("fiftyone") is not None
+                        and importlib.util.find_spec("requests") is not None)
+            except Exception:
+                return False
+
+
+        def fiftyone_login():
+            """Check 4 by FiftyOne's own CVATAnnotationAPI; False when it cannot be imported."""
+            url, username, password, email = settings()
+            if username is None or password is None:
+                return False  # FiftyOne would prompt on stdin; doctor names what is missing itself
+            for name in [m for m in sys.modules if m == "fiftyone" or m.startswith("fiftyone.")]:
+                del sys.modules[name]
+            try:
+                import requests
+                import fiftyone.constants as foc
+                import fiftyone.utils.cvat as fouc
+            except Exception:
+                return False
+            # FiftyOne sends its requests without a timeout: bounded here by the probe's budget.
+            original = requests.Session.request
+
+            def bounded(session, method, target, **kwargs):
+                if kwargs.get("timeout") is None:
+                    kwargs["timeout"] = (min(CONNECT, left()), min(READ, left()))
+                return original(session, method, target, **kwargs)
+
+            requests.Session.request = bounded
+            client = "FiftyOne %s" % foc.VERSION
+            try:
+                api = fouc.CVATAnnotationAPI("cvat", url, username=username, email=email, password=password)
+            except requests.exceptions.HTTPError as e:
+                response = e.response
+                status = response.status_code if response is not None else None
+                if status is None:
+                    kind, detail = classify(e)
+                    emit("login", ok=False, kind=kind, detail=detail, client=client)
+                else:
+                    emit("login", status=status, refusal=refusal(response.content), client=client)
+                return True
+            except Exception as e:
+                kind, detail = classify(e)
+                emit("login", ok=False, kind=kind, detail=detail, client=client)
+                return True
+            result = {"status": 200, "client": client}
+            for key, method, path in (("self", "get", "/users/self"), ("logout", "post", "/auth/logout")):
+                try:
+                    response = getattr(api._session, method)(api.base_api_url + path, verify=False)
+                    result[key] = response.status_code
+                except Exception as e:
+                    result[key] = classify(e)[0]
+            api.close()
+            emit("login", **result)
+            return True
 
 
         MISSING = object()
@@ -278,6 +374,18 @@ public enum DoctorProbeScript {
             return run
 
 
+        # FiftyOne's client logs in after the other parts are done with its package (importing
+        # it whole while check 5 reads its config alone would mix the two).
+        use_fiftyone = OPTS.get("cvat") and fiftyone_client_available()
+        API = {}
+
+
+        def cvat():
+            API["base"] = cvat_server()
+            if API["base"] is not None and not use_fiftyone:
+                cvat_login(API["base"])
+
+
         threads = []
         if OPTS.get("cvat"):
             threads.append(threading.Thread(target=guarded(cvat, "server"), daemon=True))
@@ -289,6 +397,11 @@ public enum DoctorProbeScript {
             guarded(fiftyone, "fiftyone")()
         for thread in threads:
             thread.join()
+        if use_fiftyone and API.get("base") is not None:
+            def login():
+                if not fiftyone_login():
+                    cvat_login(API["base"])
+            guarded(login, "login")()
         emit("done")
         """#
 }
