@@ -9,6 +9,12 @@ public struct HTTPLimits: Sendable {
     /// A connection that sends nothing (or never completes its request) for this long is closed.
     public var idleMilliseconds: Int64 = 30_000
     public var connections = 64
+    /// A connection that has not yet made a request the token admits must complete one this
+    /// soon: a crowd of silent sockets cannot hold the server for the idle limit.
+    public var headerMilliseconds: Int64 = 5_000
+    /// How many such connections may wait at once; past this (or past `connections`) the oldest
+    /// of them is closed to make room, so a client with the token is always let in.
+    public var pendingConnections = 16
 
     public init() {}
 }

@@ -43,8 +43,8 @@ public struct WebSecurity: Sendable {
             if request.method == "GET" { return .setCookie(redirect: request.path) }
         } else {
             var presented = request.cookie(Self.cookieName)
-            if let auth = request.header("Authorization"), auth.hasPrefix("Bearer ") {
-                presented = String(auth.dropFirst(7))
+            if let auth = request.header("Authorization"), let credentials = Self.bearerCredentials(auth) {
+                presented = credentials
             }
             guard let presented, Self.same(presented, token) else {
                 return .refused(
@@ -63,6 +63,17 @@ public struct WebSecurity: Sendable {
             }
         }
         return .allowed
+    }
+
+    /// The token of `Bearer TOKEN`: the scheme is case-insensitive (RFC 9110, section 11.1),
+    /// so `bearer` and `BEARER` are the same; spaces around the token do not count.
+    static func bearerCredentials(_ header: String) -> String? {
+        let text = header.drop { $0 == " " || $0 == "\t" }
+        guard let space = text.firstIndex(where: { $0 == " " || $0 == "\t" }),
+            text[..<space].lowercased() == "bearer"
+        else { return nil }
+        let token = text[space...].trimmingPrefixAndSuffix()
+        return token.isEmpty ? nil : token
     }
 
     func allows(host: String) -> Bool {
@@ -86,5 +97,11 @@ public struct WebSecurity: Sendable {
             diff |= Int((i < x.count ? x[i] : 0) ^ (i < y.count ? y[i] : 0))
         }
         return diff == 0
+    }
+}
+
+extension Substring {
+    fileprivate func trimmingPrefixAndSuffix() -> String {
+        String(drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed())
     }
 }

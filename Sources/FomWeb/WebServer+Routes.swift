@@ -19,13 +19,14 @@ extension WebServer {
             }
             return respond(connection, .error(status, reason))
         case .setCookie(let path):
+            admit(connection)
             return respond(
                 connection,
                 HTTPResponse(
                     status: 303, contentType: "text/plain", body: [],
                     headers: [("Location", path), ("Set-Cookie", security.cookie)]))
         case .allowed:
-            break
+            admit(connection)
         }
         let parts = request.path.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
         let method = request.method == "HEAD" ? "GET" : request.method
@@ -152,5 +153,14 @@ extension WebServer {
             words += ["--database", database]
         }
         return .success(words + ["--json"])
+    }
+}
+
+extension WebServer {
+    /// A connection whose request the token admitted: the idle limit from now on, outside the
+    /// pending budget.
+    func admit(_ connection: Connection) {
+        connection.admitted = true
+        connection.deadline = Clock.monotonicNanoseconds() + limits.idleMilliseconds * 1_000_000
     }
 }

@@ -47,12 +47,15 @@ public final class WebServer {
         var keepAlive = true
         /// A HEAD request: the answer's head only.
         var isHead = false
+        /// Set once a request passed the token check: until then the connection is pending, on
+        /// the short header deadline and in the small budget that the oldest is evicted from.
+        var admitted = false
 
         init(fd: Int32, token: UInt64, limits: HTTPLimits, now: Int64) {
             self.fd = fd
             self.token = token
             self.parser = HTTPRequestParser(limits: limits)
-            self.deadline = now + limits.idleMilliseconds * 1_000_000
+            self.deadline = now + limits.headerMilliseconds * 1_000_000
         }
 
         var isStream: Bool {
@@ -127,10 +130,24 @@ public final class WebServer {
             let connection = Connection(fd: fd, token: token, limits: limits, now: Clock.monotonicNanoseconds())
             connections[token] = connection
             poll.add(fd, token: token)
+            // Room is made by closing the oldest pending connection (the newest is the one
+            // most likely to send its request next); only a server full of admitted clients
+            // turns a newcomer away.
+            while pendingCount > limits.pendingConnections || connections.count > limits.connections {
+                guard let oldest = oldestPending, oldest !== connection else { break }
+                close(oldest)
+            }
             if connections.count > limits.connections {
                 respond(connection, .error(503, "too many connections"), close: true)
             }
         }
+    }
+
+    var pendingCount: Int { connections.values.reduce(0) { $0 + ($1.admitted ? 0 : 1) } }
+
+    /// The pending connection accepted first (tokens only grow).
+    var oldestPending: Connection? {
+        connections.values.filter { !$0.admitted }.min { $0.token < $1.token }
     }
 
     func readConnection(_ connection: Connection) {
@@ -157,7 +174,8 @@ public final class WebServer {
                 respond(connection, .error(status, reason), close: true)
                 return
             case .request(let request):
-                connection.deadline = Clock.monotonicNanoseconds() + limits.idleMilliseconds * 1_000_000
+                // Set again by route once the token check has been made.
+                connection.deadline = Clock.monotonicNanoseconds() + limits.headerMilliseconds * 1_000_000
                 connection.keepAlive = request.keepAlive
                 connection.isHead = request.method == "HEAD"
                 route(request, connection)

@@ -32,6 +32,23 @@ final class WebSecurityTests: XCTestCase {
             .allowed)
     }
 
+    func testTheBearerSchemeIsCaseInsensitiveAndTheHeaderNameToo() {
+        for (name, value) in [
+            ("Authorization", "bearer t0k"), ("Authorization", "BEARER t0k"), ("authorization", "Bearer  t0k "),
+            ("AUTHORIZATION", "bEaReR t0k"),
+        ] {
+            XCTAssertEqual(
+                security.check(request("GET", "/api/list", [("Host", "127.0.0.1:9001"), (name, value)])), .allowed,
+                "\(name): \(value)")
+        }
+        for value in ["Bearer", "Bearer ", "Basic t0k", "Bearert0k", "bearer wrong"] {
+            guard
+                case .refused(401, _) = security.check(
+                    request("GET", "/api/list", [("Host", "127.0.0.1:9001"), ("Authorization", value)]))
+            else { return XCTFail("\(value) must be refused") }
+        }
+    }
+
     func testAnotherHostIsRefusedEvenWithTheToken() {
         guard
             case .refused(421, _) = security.check(

@@ -7,8 +7,9 @@ import XCTest
 @testable import FomWeb
 
 /// The server's bounds over real sockets, the loop driven step by step on the test's thread:
-/// a slow request is cut off at the idle limit with 408, connections past the limit get 503,
-/// a malformed request gets 400 and the next client is served.
+/// a slow request is cut off at the header deadline with 408, silent connections past their
+/// budget are closed oldest first so a client with the token is served, a server full of
+/// admitted clients answers 503, a malformed request gets 400 and the next client is served.
 final class WebServerBoundsTests: XCTestCase {
     final class FakeBackend: DashboardBackend {
         var watchDescriptor: Int32? { nil }
@@ -27,11 +28,17 @@ final class WebServerBoundsTests: XCTestCase {
     let token = "tok"
 
     override func setUpWithError() throws {
+        try makeServer(idleMilliseconds: 300)
+    }
+
+    func makeServer(idleMilliseconds: Int64) throws {
         let listener = try Sockets.listenTCP(host: "127.0.0.1", port: 0)
         port = Sockets.localPort(listener) ?? 0
         var limits = HTTPLimits()
-        limits.idleMilliseconds = 300
+        limits.idleMilliseconds = idleMilliseconds
+        limits.headerMilliseconds = 300
         limits.connections = 3
+        limits.pendingConnections = 2
         server = try WebServer(
             listener: listener, security: WebSecurity(token: token, address: "127.0.0.1", port: port), limits: limits,
             backend: FakeBackend())
@@ -71,7 +78,7 @@ final class WebServerBoundsTests: XCTestCase {
         return text
     }
 
-    func testASlowRequestIsCutOffWith408AtTheIdleLimit() {
+    func testASlowRequestIsCutOffWith408AtTheHeaderDeadline() {
         let fd = connectClient()
         defer { close(fd) }
         sendText(fd, "GET /metrics HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\n")  // and never the end
@@ -81,17 +88,43 @@ final class WebServerBoundsTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(Date().timeIntervalSince(started), 0.25)
     }
 
-    func testConnectionsPastTheLimitGet503AndTheOthersAreServed() {
-        let idle = (0..<3).map { _ in connectClient() }
-        defer { idle.forEach { close($0) } }
+    func testSilentConnectionsPastTheirBudgetAreClosedOldestFirstAndTheTokenIsServed() {
+        let silent = (0..<6).map { _ in connectClient() }
+        defer { silent.forEach { close($0) } }
         for _ in 0..<5 { server.step(maxWaitMs: 20) }
+        XCTAssertEqual(server.connectionCount, 2, "the pending budget")
+        // The oldest silent ones were closed: their reads end.
+        XCTAssertEqual(answer(silent[0], containing: "\r\n\r\n"), "")
+        let client = connectClient()
+        defer { close(client) }
+        sendText(client, "GET /metrics HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nAuthorization: bearer tok\r\n\r\n")
+        let metrics = answer(client, containing: "fom_instance_start_time_seconds")
+        XCTAssertTrue(metrics.hasPrefix("HTTP/1.1 200"), metrics)
+    }
+
+    func testAServerFullOfAdmittedClientsAnswers503() throws {
+        try makeServer(idleMilliseconds: 30_000)
+        var admitted: [Int32] = []
+        defer { admitted.forEach { close($0) } }
+        for _ in 0..<3 {
+            let fd = connectClient()
+            admitted.append(fd)
+            sendText(fd, "GET /api/list HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nAuthorization: Bearer tok\r\n\r\n")
+            XCTAssertTrue(answer(fd, containing: "{}").hasPrefix("HTTP/1.1 200"))
+        }
         let extra = connectClient()
         defer { close(extra) }
         XCTAssertTrue(answer(extra, containing: "\r\n\r\n").hasPrefix("HTTP/1.1 503"))
         XCTAssertEqual(server.connectionCount, 3)
-        sendText(idle[0], "GET /metrics HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nAuthorization: Bearer tok\r\n\r\n")
-        let metrics = answer(idle[0], containing: "fom_instance_start_time_seconds")
-        XCTAssertTrue(metrics.hasPrefix("HTTP/1.1 200"), metrics)
+    }
+
+    func testASilentConnectionIsClosedAtTheHeaderDeadline() {
+        let fd = connectClient()
+        defer { close(fd) }
+        let started = Date()
+        XCTAssertEqual(answer(fd, containing: "\r\n\r\n"), "", "closed without an answer")
+        XCTAssertGreaterThanOrEqual(Date().timeIntervalSince(started), 0.25)
+        XCTAssertEqual(server.connectionCount, 0)
     }
 
     func testAMalformedRequestGets400AndTheNextClientIsServed() {

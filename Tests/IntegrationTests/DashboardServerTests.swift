@@ -67,6 +67,44 @@ final class DashboardServerTests: XCTestCase {
         return String(decoding: answer, as: UTF8.self)
     }
 
+    /// A TCP connection to the server that sends nothing.
+    func silentConnection(_ port: Int) -> Int32 {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+        addr.sin_port = in_port_t(UInt16(port).bigEndian)
+        var timeout = timeval(tv_sec: 20, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        _ = withUnsafePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
+        return fd
+    }
+
+    func testThePageIsServedWithTheTokenWhileSilentConnectionsCrowdTheServer() throws {
+        let (_, port, token) = try startUI()
+        // 50 silent connections, then more than the server's 64 connections in all.
+        var silent = (0..<50).map { _ in silentConnection(port) }
+        defer { silent.forEach { close($0) } }
+        let page = "GET / HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nAuthorization: Bearer \(token)\r\nConnection: close\r\n\r\n"
+        XCTAssertTrue(exchange(port, page, until: "</html>").hasPrefix("HTTP/1.1 200"))
+        silent += (0..<40).map { _ in silentConnection(port) }
+        // The scheme is case-insensitive.
+        let lower = page.replacingOccurrences(of: "Bearer", with: "bearer")
+        XCTAssertTrue(exchange(port, lower, until: "</html>").hasPrefix("HTTP/1.1 200"))
+        // A silent connection is closed: the oldest to make room, the newest at the header deadline.
+        var buffer = [UInt8](repeating: 0, count: 16)
+        for fd in [silent[0], silent[silent.count - 1]] {
+            XCTAssertEqual(recv(fd, &buffer, buffer.count, 0), 0, "the server closed a silent connection")
+        }
+        // Without the token the page is still refused.
+        let refused = exchange(port, "GET / HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nConnection: close\r\n\r\n")
+        XCTAssertTrue(refused.hasPrefix("HTTP/1.1 401"), refused)
+    }
+
     func testAMalformedRequestGets400AndTheServerGoesOn() throws {
         let (_, port, token) = try startUI()
         for garbage in [
