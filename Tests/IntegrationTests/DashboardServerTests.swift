@@ -40,20 +40,9 @@ final class DashboardServerTests: XCTestCase {
 
     /// Sends raw bytes on a new connection and reads until the server closes or `until` is seen.
     func exchange(_ port: Int, _ text: String, until: String? = nil) -> String {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let fd = silentConnection(port)
         defer { close(fd) }
-        var addr = sockaddr_in()
-        addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-        addr.sin_port = in_port_t(UInt16(port).bigEndian)
-        var timeout = timeval(tv_sec: 20, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        let rc = withUnsafePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-            }
-        }
-        guard rc == 0 else { return "connect failed" }
+        guard fd >= 0 else { return "connect failed" }
         let bytes = Array(text.utf8)
         _ = bytes.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, 0) }
         var answer: [UInt8] = []
@@ -67,7 +56,8 @@ final class DashboardServerTests: XCTestCase {
         return String(decoding: answer, as: UTF8.self)
     }
 
-    /// A TCP connection to the server that sends nothing.
+    /// A TCP connection to the server that sends nothing (yet), reads time out after 20 s; -1
+    /// when the connect failed.
     func silentConnection(_ port: Int) -> Int32 {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         var addr = sockaddr_in()
@@ -76,10 +66,14 @@ final class DashboardServerTests: XCTestCase {
         addr.sin_port = in_port_t(UInt16(port).bigEndian)
         var timeout = timeval(tv_sec: 20, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        _ = withUnsafePointer(to: &addr) {
+        let rc = withUnsafePointer(to: &addr) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
                 connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
             }
+        }
+        guard rc == 0 else {
+            close(fd)
+            return -1
         }
         return fd
     }
