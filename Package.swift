@@ -29,9 +29,15 @@ let package = Package(
             name: "FomCLI", dependencies: ["FomCore", "FomProtocol", "FomRuntime", "SystemKit", "FomDaemon", "FomWeb"]),
         // A release build links the Swift runtime statically: the binary then runs where no Swift
         // toolchain is installed (a FiftyOne container, a server) and starts without loading it.
+        // The C++ library the runtime needs is linked statically too, through the linker script
+        // in Sources/fom/link: binding libstdc++.so's symbols was a fifth of a `fom list`.
         .executableTarget(
-            name: "fom", dependencies: ["FomCLI", "SystemKit"],
-            linkerSettings: [.unsafeFlags(["-static-stdlib"], .when(configuration: .release))]),
+            name: "fom", dependencies: ["FomCLI", "SystemKit"], exclude: ["link"],
+            linkerSettings: [
+                .unsafeFlags(
+                    ["-static-stdlib", "-L", Context.packageDirectory + "/Sources/fom/link"],
+                    .when(configuration: .release))
+            ]),
         .testTarget(name: "FomCoreTests", dependencies: ["FomCore", "FomProtocol"]),
         .testTarget(
             name: "FomDaemonTests", dependencies: ["FomDaemon", "FomRuntime", "FomCore", "FomProtocol", "SystemKit"]),

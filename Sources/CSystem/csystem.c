@@ -207,6 +207,8 @@ size_t csys_heap_free_bytes(void) { return mallinfo2().fordblks; }
 
 void csys_heap_trim(void) { malloc_trim(0); }
 
+uintptr_t csys_heap_top(void) { return (uintptr_t)sbrk(0); }
+
 void csys_store_release(int64_t *address, int64_t value) { __atomic_store_n(address, value, __ATOMIC_RELEASE); }
 
 void *csys_map_shared(int fd, size_t length) {

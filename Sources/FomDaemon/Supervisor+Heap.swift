@@ -3,21 +3,28 @@ import SystemKit
 
 /// The daemon's own memory after a burst (a restart storm, a 1,000-row `list` answer, a reload):
 /// malloc keeps what the burst freed, and the daemon's resident size would stay at the burst's
-/// peak. A second after work, the daemon looks at its heap; when 1 MiB more is free than the
-/// least seen since the last trim, one malloc_trim gives the pages back. Only work schedules a
-/// look, so a quiet daemon is never woken for one.
+/// peak. A second after a turn of the loop that grew the heap (or a reload, which can free much
+/// without growing it), the daemon looks at its heap; when 1 MiB more is free than the least seen
+/// since the last trim, one malloc_trim gives the pages back. Work that fit in what malloc already
+/// held (a 10-row `list`) schedules nothing, so neither a quiet daemon nor one answering small
+/// commands is woken for a look.
 extension Supervisor {
     static let heapLookDelay: Duration = .seconds(1)
     static let heapFreeWorthTrimming = 1 << 20
 
-    /// The loop did some work: a look at the heap a second from now, unless one is due already.
-    func scheduleHeapLook() {
+    /// The loop did some work: a look at the heap a second from now if the work grew the heap
+    /// (or `always`), unless one is due already.
+    func scheduleHeapLook(always: Bool = false) {
+        let top = Heap.top
+        guard always || top > heap.top else { return }
+        heap.top = max(heap.top, top)
         if heap.lookAt == nil { heap.lookAt = now + Self.heapLookDelay }
     }
 
     func fireHeapLook(_ t: Instant) {
         guard let at = heap.lookAt, at <= t else { return }
         heap.lookAt = nil
+        defer { heap.top = Heap.top }
         let free = Heap.freeBytes
         heap.floor = min(heap.floor, free)
         guard free > heap.floor + Self.heapFreeWorthTrimming else { return }
@@ -31,4 +38,6 @@ struct HeapTrimState {
     var lookAt: Instant?
     /// The least free heap seen since the last trim: more than that was in use since.
     var floor = 0
+    /// The heap's end at the last look: a turn that leaves it higher grew the heap.
+    var top: UInt = 0
 }

@@ -177,5 +177,7 @@ extension Supervisor {
         stateDirty = true
         noteRemoval(id)
         log(old.name, "removed")
+        // What the instance held is freed without the heap growing: worth a look all the same.
+        scheduleHeapLook(always: true)
     }
 }

@@ -144,10 +144,16 @@ public enum Files {
         var result: [String: String] = [:]
         var pointer = environ
         while let entry = pointer.pointee {
-            let line = String(cString: entry)
-            if let eq = line.firstIndex(of: "=") {
-                let key = String(line[..<eq])
-                if result[key] == nil { result[key] = String(line[line.index(after: eq)...]) }
+            // Split at the first `=` by bytes (a Character search costs a grapheme walk per entry).
+            let length = strlen(entry)
+            entry.withMemoryRebound(to: UInt8.self, capacity: length) { base in
+                let line = UnsafeBufferPointer(start: base, count: length)
+                if let eq = line.firstIndex(of: UInt8(ascii: "=")) {
+                    let key = String(decoding: UnsafeBufferPointer(rebasing: line[..<eq]), as: UTF8.self)
+                    if result[key] == nil {
+                        result[key] = String(decoding: UnsafeBufferPointer(rebasing: line[(eq + 1)...]), as: UTF8.self)
+                    }
+                }
             }
             pointer += 1
         }

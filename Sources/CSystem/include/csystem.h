@@ -75,6 +75,8 @@ void csys_store_release(int64_t *address, int64_t value);
 // The heap's free bytes (mallinfo2's fordblks) and malloc_trim(0): malloc.h is not in Glibc's module.
 size_t csys_heap_free_bytes(void);
 void csys_heap_trim(void);
+// The end of the main heap (sbrk(0): glibc's cached break, no system call).
+uintptr_t csys_heap_top(void);
 // SCM_RIGHTS: the CMSG_* helpers are macros. Sends up to 64 descriptors with a few bytes of data.
 ssize_t csys_send_fds(int sock, const int *fds, int count, const void *data, size_t length);
 // Receives data and up to `max` descriptors (marked close-on-exec); *count gets how many came.

@@ -2,28 +2,46 @@
 /// Lexical only: `..` is removed textually, symlinks are not followed (as `realpath -s` does).
 public enum PosixPath {
     public static func isAbsolute(_ path: String) -> Bool {
-        path.hasPrefix("/")
+        path.utf8.first == slash
     }
 
+    private static let slash = UInt8(ascii: "/")
+    private static let dot = UInt8(ascii: ".")
+
     /// Collapses `//`, `.` and `..`; a relative path stays relative (`a/../../b` -> `../b`).
+    /// Works on the UTF-8 bytes: `/` and `.` never occur inside a multi-byte character.
     public static func normalized(_ path: String) -> String {
         let absolute = isAbsolute(path)
-        var parts: [Substring] = []
-        for part in path.split(separator: "/", omittingEmptySubsequences: true) {
-            switch part {
-            case ".": continue
-            case "..":
-                if let last = parts.last, last != ".." {
+        let bytes = Array(path.utf8)
+        var parts: [Range<Int>] = []
+        func isDotDot(_ r: Range<Int>) -> Bool { r.count == 2 && bytes[r.lowerBound] == dot && bytes[r.lowerBound + 1] == dot }
+        var start = 0
+        while start <= bytes.count {
+            var end = start
+            while end < bytes.count, bytes[end] != slash { end += 1 }
+            let part = start..<end
+            if part.isEmpty || (part.count == 1 && bytes[start] == dot) {
+                // `//` or `.`
+            } else if isDotDot(part) {
+                if let last = parts.last, !isDotDot(last) {
                     parts.removeLast()
                 } else if !absolute {
                     parts.append(part)
                 }  // `/..` is `/`
-            default: parts.append(part)
+            } else {
+                parts.append(part)
             }
+            start = end + 1
         }
-        let joined = parts.joined(separator: "/")
-        if absolute { return "/" + joined }
-        return joined.isEmpty ? "." : joined
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count + 1)
+        if absolute { out.append(slash) }
+        for (i, part) in parts.enumerated() {
+            if i > 0 { out.append(slash) }
+            out.append(contentsOf: bytes[part])
+        }
+        if out.isEmpty { return "." }
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// `path` made absolute against `base` (itself absolute), then normalised.
