@@ -68,6 +68,35 @@ final class DaemonLifecycleTests: XCTestCase {
             "gave up after 4 failed starts in a row (last: exited with code 3)")
     }
 
+    /// A small command fits in what malloc already holds, so it schedules no look at the heap
+    /// (Supervisor+Heap): once it is answered and its connection closed, the daemon sleeps.
+    func testASmallCommandLeavesTheDaemonAsleepOnceAnswered() throws {
+        let h = try make(
+            """
+            {"name": "a", "kind": "process", "command": ["/bin/sleep", "3003"]},
+            {"name": "b", "kind": "process", "command": ["/bin/sleep", "3004"]}
+            """)
+        XCTAssertEqual(h.fom("start").code, 0)
+        guard let daemon = h.daemonPid() else { return XCTFail("no daemon") }
+        // Start-up grew the heap and scheduled a look: wait until the daemon has been quiet for
+        // longer than the look's delay.
+        var last = contextSwitches(daemon)
+        var quietSince = Date()
+        h.waitUntil("the daemon quiet for 1.5 s after start-up", timeout: 30) {
+            let now = contextSwitches(daemon)
+            if now != last { (last, quietSince) = (now, Date()) }
+            return Date().timeIntervalSince(quietSince) > 1.5
+        }
+        for _ in 0..<3 { XCTAssertEqual(h.fom("list").code, 0) }
+        // The answer and the close of the connection are the daemon's last events; a look at the
+        // heap would come a second after them. The window opens once the close is surely handled
+        // and spans that second.
+        usleep(300_000)
+        let before = contextSwitches(daemon)
+        usleep(1_300_000)
+        XCTAssertEqual(contextSwitches(daemon) - before, 0, "the daemon woke up after a small command")
+    }
+
     func contextSwitches(_ pid: Int32) -> Int {
         guard let text = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return 0 }
         return text.split(separator: "\n").filter { $0.contains("ctxt_switches") }
