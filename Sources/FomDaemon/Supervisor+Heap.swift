@@ -3,8 +3,8 @@ import SystemKit
 
 /// The daemon's own memory after a burst (a restart storm, a 1,000-row `list` answer, a reload):
 /// malloc keeps what the burst freed, and the daemon's resident size would stay at the burst's
-/// peak. A second after a turn of the loop that grew the heap (or a reload, which can free much
-/// without growing it), the daemon looks at its heap; when 1 MiB more is free than the least seen
+/// peak. A second after a turn of the loop that grew the heap (or removed an instance, which frees
+/// much without growing it), the daemon looks at its heap; when 1 MiB more is free than the least seen
 /// since the last trim, one malloc_trim gives the pages back. Work that fit in what malloc already
 /// held (a 10-row `list`) schedules nothing, so neither a quiet daemon nor one answering small
 /// commands is woken for a look.

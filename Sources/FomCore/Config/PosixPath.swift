@@ -14,7 +14,9 @@ public enum PosixPath {
         let absolute = isAbsolute(path)
         let bytes = Array(path.utf8)
         var parts: [Range<Int>] = []
-        func isDotDot(_ r: Range<Int>) -> Bool { r.count == 2 && bytes[r.lowerBound] == dot && bytes[r.lowerBound + 1] == dot }
+        func isDotDot(_ r: Range<Int>) -> Bool {
+            r.count == 2 && bytes[r.lowerBound] == dot && bytes[r.lowerBound + 1] == dot
+        }
         var start = 0
         while start <= bytes.count {
             var end = start
