@@ -3,20 +3,21 @@ import SystemKit
 
 /// The daemon's own memory after a burst (a restart storm, a 1,000-row `list` answer, a reload):
 /// malloc keeps what the burst freed, and the daemon's resident size would stay at the burst's
-/// peak. A second after a turn of the loop that grew the heap (or removed an instance, which frees
-/// much without growing it), the daemon looks at its heap; when 1 MiB more is free than the least seen
-/// since the last trim, one malloc_trim gives the pages back. Work that fit in what malloc already
-/// held (a 10-row `list`) schedules nothing, so neither a quiet daemon nor one answering small
-/// commands is woken for a look.
+/// peak. A second after a turn of the loop that left the heap 1 MiB or more above where the last
+/// look (or the daemon's start) left it, or that removed an instance (which frees much without
+/// growing it), the daemon looks at its heap; when 1 MiB more is free than the least seen since
+/// the last trim, one malloc_trim gives the pages back. Growth under 1 MiB cannot by itself make
+/// 1 MiB worth giving back, so it schedules nothing and counts toward the next look: neither the
+/// start of a small daemon nor one answering small commands (a 10-row `list`) is woken for a look.
 extension Supervisor {
     static let heapLookDelay: Duration = .seconds(1)
     static let heapFreeWorthTrimming = 1 << 20
 
-    /// The loop did some work: a look at the heap a second from now if the work grew the heap
-    /// (or `always`), unless one is due already.
+    /// The loop did some work: a look at the heap a second from now if the heap grew 1 MiB or
+    /// more since the last look (or `always`), unless one is due already.
     func scheduleHeapLook(always: Bool = false) {
         let top = Heap.top
-        guard always || top > heap.top else { return }
+        guard always || top >= heap.top &+ UInt(Self.heapFreeWorthTrimming) else { return }
         heap.top = max(heap.top, top)
         if heap.lookAt == nil { heap.lookAt = now + Self.heapLookDelay }
     }
@@ -38,6 +39,7 @@ struct HeapTrimState {
     var lookAt: Instant?
     /// The least free heap seen since the last trim: more than that was in use since.
     var floor = 0
-    /// The heap's end at the last look: a turn that leaves it higher grew the heap.
-    var top: UInt = 0
+    /// The heap's end at the last look, or at the daemon's start: a turn that leaves it 1 MiB
+    /// higher grew the heap enough for a look.
+    var top: UInt = Heap.top
 }

@@ -97,6 +97,26 @@ final class DaemonLifecycleTests: XCTestCase {
         XCTAssertEqual(contextSwitches(daemon) - before, 0, "the daemon woke up after a small command")
     }
 
+    /// The start of a small daemon grows its heap by less than a look could give back
+    /// (Supervisor+Heap): once its instances are online and the last answer is sent, nothing
+    /// wakes it.
+    func testASmallDaemonSleepsOnceItsInstancesAreOnline() throws {
+        let h = try make(
+            """
+            {"name": "a", "kind": "process", "minUptime": "100ms", "command": ["/bin/sleep", "3005"]},
+            {"name": "b", "kind": "process", "minUptime": "100ms", "command": ["/bin/sleep", "3006"]}
+            """)
+        XCTAssertEqual(h.fom("start").code, 0)
+        guard let daemon = h.daemonPid() else { return XCTFail("no daemon") }
+        h.waitUntil("both instances online", timeout: 30) { h.status("a") == "online" && h.status("b") == "online" }
+        // The window opens once the last answer's close is surely handled and the instances'
+        // 100 ms stability timers are past, and it spans the look's second.
+        usleep(300_000)
+        let before = contextSwitches(daemon)
+        usleep(1_300_000)
+        XCTAssertEqual(contextSwitches(daemon) - before, 0, "the daemon woke up after its start-up")
+    }
+
     func contextSwitches(_ pid: Int32) -> Int {
         guard let text = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return 0 }
         return text.split(separator: "\n").filter { $0.contains("ctxt_switches") }
