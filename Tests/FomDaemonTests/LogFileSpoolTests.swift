@@ -173,6 +173,26 @@ final class LogFileSpoolTests: XCTestCase {
         XCTAssertTrue(again.claim(first))
         XCTAssertFalse(again.claim(first), "an entry is claimed once")
     }
+
+    /// A released entry is handed out again, the lowest free one first, and an entry claimed
+    /// (a stream taken back after a crash) is never handed out while it is in use.
+    func testReleasedEntriesAreReusedLowestFirstAndClaimedOnesAreSkipped() throws {
+        var slots: [Int32] = []
+        for _ in 0..<10 { slots.append(journal.allocate()!) }
+        XCTAssertEqual(Set(slots).count, 10)
+        journal.release(slots[7])
+        journal.release(slots[2])
+        journal.release(slots[5])
+        let reused = (0..<3).map { _ in journal.allocate()! }
+        XCTAssertEqual(reused, [slots[2], slots[5], slots[7]].sorted())
+        let next = journal.allocate()!
+        XCTAssertFalse(slots.contains(next), "a free entry past the ten")
+        journal.release(slots[0])
+        XCTAssertTrue(journal.claim(slots[0]))
+        let after = journal.allocate()!
+        XCTAssertNotEqual(after, slots[0], "a claimed entry was handed out")
+        XCTAssertFalse(slots.contains(after) || after == next)
+    }
 }
 
 /// `2026-11-30T09:06:57.958Z ` in front of a line.

@@ -11,6 +11,9 @@ final class CaptureJournal {
     let fd: Int32
     private let mapping: SharedMapping
     private var used: [Bool]
+    /// No entry below this one is free: where the search for a free entry starts. A storm of
+    /// 1,000 restarts otherwise searched from the first entry for every spawn.
+    private var firstMaybeFree = 0
     private static let entryBytes = CaptureSlot.words * 8
     /// A test setting, `FOM_TEST_CRASH=take:N` or `write:N`: the daemon kills itself (SIGKILL)
     /// right after its Nth splice from a pipe (taken, not written yet), or right after its Nth
@@ -59,8 +62,9 @@ final class CaptureJournal {
 
     /// A free entry, zeroed; the table doubles when it is full. Nil when it cannot grow.
     func allocate() -> Int32? {
-        if let free = used.firstIndex(of: false) {
+        if let free = used[firstMaybeFree...].firstIndex(of: false) {
             used[free] = true
+            firstMaybeFree = free + 1
             self[Int32(free)] = CaptureSlot()
             return Int32(free)
         }
@@ -84,6 +88,7 @@ final class CaptureJournal {
     func release(_ slot: Int32) {
         guard slot >= 0, Int(slot) < used.count else { return }
         used[Int(slot)] = false
+        firstMaybeFree = min(firstMaybeFree, Int(slot))
     }
 
     private func words(_ slot: Int32) -> UnsafeMutablePointer<Int64> {
