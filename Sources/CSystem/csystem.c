@@ -91,8 +91,8 @@ pid_t csys_spawn_low(const char *path, char *const argv[], char *const envp[], c
         .path = path, .argv = argv, .envp = envp, .directory = directory,
         .slots = {slots[0], slots[1], slots[2]}, .new_session = new_session, .error = 0};
     // The child's stack is mapped once per thread and kept: the child is done with it when clone
-    // returns (CLONE_VFORK), and a map and unmap per spawn cost a twentieth of the daemon's time in
-    // a restart storm (the unmap flushes the TLB of every CPU the daemon's threads ran on).
+    // returns (CLONE_VFORK), and the unmap alone of a map and unmap per spawn was a twentieth of
+    // the daemon's time in a restart storm.
     static __thread void *stack;
     const size_t stack_size = 64 * 1024;
     if (stack == NULL) {
