@@ -61,6 +61,9 @@ final class ManagedInstance {
     /// Descendants of the main process seen when it was told to stop (pid -> start time): those
     /// that left the marker behind (`env -i`) are still stopped with it.
     var descendantsAtStop: [Int32: UInt64] = [:]
+    /// The current (or last) run was started by this daemon process, so all it leaves lives in
+    /// the daemon's tree; false for a run adopted after a daemon crash.
+    var runIsDaemonChild = false
     /// Set while a start waits for descriptors to come back (the daemon ran out of them).
     var descriptorRetryAt: Instant?
     var startedWallMs: Int64 = 0

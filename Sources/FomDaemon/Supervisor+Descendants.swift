@@ -19,7 +19,7 @@ extension Supervisor {
     /// What is left of an instance: processes with its marker, and remembered descendants that
     /// are still the same processes (same start time).
     func leftoverMembers(of instance: ManagedInstance) -> [Int32] {
-        var pids = Set(markedProcesses(instance.marker))
+        var pids = Set(markedProcesses(of: instance))
         for (pid, start) in instance.descendantsAtStop {
             if ProcFS.isSameRun(pid, startTime: start) {
                 pids.insert(pid)
@@ -30,9 +30,40 @@ extension Supervisor {
         return Array(pids)
     }
 
-    /// The live processes that carry `marker`. One scan of /proc serves every instance of the
-    /// same turn; each candidate is read again, so a process that ended or was replaced since
-    /// the scan is never signalled.
+    /// The live processes that carry the instance's marker. A run this daemon started leaves its
+    /// processes in the daemon's own tree (it is their subreaper), so they are looked for there:
+    /// below the main process while it lives, and among the strays, what hangs off the daemon
+    /// outside every main process. A run adopted after a crash is not the daemon's descendant:
+    /// for it every process on the host is read, as when the daemon could not be made a
+    /// subreaper or the kernel lists no children. Each candidate is read again before it is
+    /// returned, so a process that ended or was replaced since is never signalled.
+    func markedProcesses(of instance: ManagedInstance) -> [Int32] {
+        guard instance.runIsDaemonChild, isSubreaper, let strays = strayProcesses() else {
+            return markedProcesses(instance.marker)
+        }
+        var candidates = strays[instance.marker] ?? []
+        if let main = instance.machine.pid {
+            candidates.append(main)
+            candidates += ProcFS.descendants(of: main) ?? []
+        }
+        if candidates.isEmpty { return [] }
+        return ProcFS.processes(withMarker: instance.marker, among: candidates).map(\.pid)
+    }
+
+    /// The strays by marker, read once for every exit of the same turn of the loop.
+    func strayProcesses() -> [String: [Int32]]? {
+        let t = now
+        if let cached = straySnapshot, cached.turn == turn, t - cached.at < .milliseconds(100) { return cached.pids }
+        var mains = Set<Int32>()
+        for instance in instances { if let pid = instance.machine.pid { mains.insert(pid) } }
+        guard let pids = ProcessTree.strays(below: ProcFS.ownPid, outside: mains, treeKey: options.runtime.treeKey)
+        else { return nil }
+        straySnapshot = (turn, t, pids)
+        return pids
+    }
+
+    /// The live processes anywhere on the host that carry `marker`. One scan of /proc serves
+    /// every instance of the same turn.
     func markedProcesses(_ marker: String) -> [Int32] {
         let t = now
         if markerSnapshot == nil || markerSnapshot!.turn != turn || t - markerSnapshot!.at >= .milliseconds(100) {

@@ -49,6 +49,7 @@ extension Supervisor {
             instance.lastCommand = argv
             instance.setSpawned(environment.variables, base: supervisorEnvironment)
             instance.spawnedSecrets = environment.secrets
+            instance.runIsDaemonChild = true
             attachPipes(instance, child)
             takeRun(
                 instance, pid: child.pid, startTime: ProcFS.stat(child.pid)?.startTime ?? 0,

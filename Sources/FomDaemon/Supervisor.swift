@@ -79,6 +79,10 @@ public final class Supervisor {
     /// Who carries which marker, read once for every exit of the same turn of the loop (a
     /// restart storm of 1,000 exits is one pass over /proc, not 1,000).
     var markerSnapshot: (turn: Int, at: Instant, pids: [String: [Int32]])?
+    /// The same for the daemon's own tree (Supervisor+Descendants): what its own runs left.
+    var straySnapshot: (turn: Int, at: Instant, pids: [String: [Int32]])?
+    /// Orphans come back to the daemon (PR_SET_CHILD_SUBREAPER): its own runs' leftovers stay in its tree.
+    var isSubreaper = false
     /// Counts the loop's wake-ups: what was read from /proc in one turn serves that turn only.
     var turn = 0
     /// Set while the state file cannot be written (a full disk): saves are retried until one lands.
@@ -187,7 +191,7 @@ public final class Supervisor {
         Signals.ignore(SIGPIPE)
         // A file-size limit must fail a write (counted like a full disk), not kill the daemon.
         Signals.ignore(SIGXFSZ)
-        _ = Signals.becomeSubreaper()
+        isSubreaper = Signals.becomeSubreaper()
         poll.add(signalFD, token: Token.signal.with(0))
         listenFD = try Sockets.listenUnix(path: options.runtime.socket, mode: 0o600)
         poll.add(listenFD, token: Token.listener.with(0))

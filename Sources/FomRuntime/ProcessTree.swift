@@ -40,6 +40,27 @@ public enum ProcessTree {
         }
     }
 
+    /// The processes of this runtime directory's instances that live in `daemon`'s tree outside
+    /// the subtrees of `mains`, by marker (`FOM_TREE=KEY/NAME`): where whatever a run of the
+    /// daemon's own leaves behind must be, since the daemon is their subreaper (an orphan comes
+    /// back to it, never to init). One read per process of that part of the tree, not one per
+    /// process on the host. nil when the kernel lists no children (built without
+    /// CONFIG_PROC_CHILDREN): then only a scan of every process can tell.
+    public static func strays(below daemon: Int32, outside mains: Set<Int32>, treeKey: String) -> [String: [Int32]]? {
+        guard let children = ProcFS.children(of: daemon) else { return nil }
+        var pids: [Int32] = []
+        for child in children where !mains.contains(child) {
+            pids.append(child)
+            pids += ProcFS.descendants(of: child) ?? []
+        }
+        var result: [String: [Int32]] = [:]
+        if pids.isEmpty { return result }
+        for (pid, entry) in ProcFS.processes(withMarker: "FOM_TREE=\(treeKey)/", prefix: true, among: pids) {
+            result[entry, default: []].append(pid)
+        }
+        return result
+    }
+
     /// Live processes of any instance of this runtime directory, by instance name.
     public static func membersByName(treeKey: String) -> [String: [Int32]] {
         let prefix = "FOM_TREE=\(treeKey)/"

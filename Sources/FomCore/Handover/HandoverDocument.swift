@@ -79,6 +79,8 @@ public struct HandoverReader {
         return b
     }
 
+    public func optionalBool(_ key: String) -> Bool? { value[key]?.boolValue }
+
     public func array(_ key: String) throws(HandoverError) -> [HandoverReader] {
         guard let items = value[key]?.arrayValue else { throw HandoverError("\(path).\(key) is not an array") }
         return items.enumerated().map { HandoverReader($0.element, path: "\(path).\(key)[\($0.offset)]") }

@@ -359,6 +359,7 @@ extension Supervisor {
         }
         instance.setSpawned(environment, base: supervisorEnvironment)
         takeRun(instance, pid: pid, startTime: startTime, startedWallMs: Clock.wallMilliseconds() - age.milliseconds)
+        instance.runIsDaemonChild = false
         instance.history.append(
             Timestamp.iso8601(epochMilliseconds: Clock.wallMilliseconds())
                 + " adopted pid \(pid) after a daemon crash (exit code will be unknown)")

@@ -137,6 +137,8 @@ extension Supervisor {
             instance.waitingFor = item.optionalString("waitingFor")
             instance.startedWallMs = Int64(try item.int("startedWallMs"))
             instance.onlineWallMs = Int64(try item.int("onlineWallMs"))
+            // Absent from an older daemon's document: a run it had not adopted was its own child.
+            instance.runIsDaemonChild = item.optionalBool("runIsDaemonChild") ?? (item.optionalInt("adoptedPidfd") == nil)
             if item.optionalInt("adoptedPidfd") != nil {
                 handover.adopted[try descriptor(item, "adoptedPidfd")] = instance
                 handover.adoptedNames.insert(name)
@@ -189,7 +191,7 @@ extension Supervisor {
         Limits.raiseOpenFilesToHardLimit()
         self.signalFD = signalFD
         Signals.ignore(SIGPIPE)
-        _ = Signals.becomeSubreaper()
+        isSubreaper = Signals.becomeSubreaper()
         poll.add(signalFD, token: Token.signal.with(0))
         for fd in inheritedDescriptors { Handover.setInherited(fd, false) }
         FileDescriptor.close(stateFD)

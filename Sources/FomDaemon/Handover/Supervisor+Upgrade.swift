@@ -208,6 +208,7 @@ extension Supervisor {
         o["waitingFor"] = JSONValue(optional: i.waitingFor)
         o["startedWallMs"] = JSONValue(Int(i.startedWallMs))
         o["onlineWallMs"] = JSONValue(Int(i.onlineWallMs))
+        o["runIsDaemonChild"] = .bool(i.runIsDaemonChild)
         o["adoptedPidfd"] = JSONValue(optional: handover.adopted.first { $0.value === i }.map { Int($0.key) })
         for (key, spool) in [("outSpool", i.outSpool), ("errSpool", i.errSpool)] {
             o[key] =
