@@ -9,7 +9,16 @@ extension Supervisor {
     /// grandchild without the marker could no longer be told apart from any other process.
     func rememberDescendants(of instance: ManagedInstance, main: Int32) {
         instance.descendantsAtStop = [:]
-        // One /proc pass serves every stop of the same moment (a shutdown of 1,000 instances).
+        // The kernel's children lists, below the main process only: one read per process of its
+        // tree, not one per process on the host.
+        if let below = ProcFS.descendants(of: main) {
+            for pid in below {
+                if let st = ProcFS.stat(pid), st.isLive { instance.descendantsAtStop[pid] = st.startTime }
+            }
+            return
+        }
+        // A kernel without them: one /proc pass serves every stop of the same moment (a
+        // shutdown of 1,000 instances).
         let t = now
         let fresh = processSnapshot.map { (t - $0.at) < Duration.milliseconds(100) } ?? false
         if !fresh { processSnapshot = (t, ProcessTree.Snapshot()) }

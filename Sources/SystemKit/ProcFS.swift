@@ -203,9 +203,23 @@ public enum ProcFS {
         var result: [Int32] = []
         var any = false
         for task in Files.list("/proc/\(pid)/task") {
-            guard let text = Files.readText("/proc/\(pid)/task/\(task)/children") else { continue }
+            guard let bytes = Files.readBytes("/proc/\(pid)/task/\(task)/children") else { continue }
             any = true
-            result += text.split(separator: " ").compactMap { Int32($0) }
+            // Read as digits, not as text split into words: the daemon's own list holds every
+            // main process (1,000 of them), and is read on every exit.
+            var value: Int32 = 0
+            var digits = false
+            for byte in bytes {
+                if byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") {
+                    value = value &* 10 &+ Int32(byte - UInt8(ascii: "0"))
+                    digits = true
+                } else if digits {
+                    result.append(value)
+                    value = 0
+                    digits = false
+                }
+            }
+            if digits { result.append(value) }
         }
         return any ? result : nil
     }
