@@ -201,7 +201,47 @@ public struct StateStore: Sendable, Equatable {
         return .object(o)
     }
 
+    /// The file's text, as `json.serialized(pretty: true)` would write it, written straight to
+    /// bytes: the state is saved after every exit, and with 1,000 instances building the
+    /// document as a `JSONValue` first took 2 ms of the daemon's time on each.
+    public var text: [UInt8] {
+        var w = JSONStreamWriter(capacity: 96 * (running.count + wanted.count) + 256)
+        w.beginObject()
+        w.member("version", 1)
+        w.member("nextId", Int64(ids.nextID))
+        w.key("ids")
+        w.beginObject()
+        for name in ids.byName.keys.sorted() { w.member(name, Int64(ids.byName[name]!)) }
+        w.endObject()
+        w.key("instances")
+        w.beginObject()
+        var names = Set(wanted.keys)
+        names.formUnion(running.keys)
+        names.formUnion(progress.keys)
+        for name in names.sorted() {
+            w.key(name)
+            w.beginObject()
+            if let up = wanted[name] { w.member("wanted", up ? "up" : "down") }
+            if let r = running[name] {
+                w.member("pid", Int64(r.pid))
+                w.member("startTime", Int64(r.startTime))
+            }
+            if let p = progress[name], !p.isEmpty {
+                w.member("restarts", Int64(p.restarts))
+                w.member("failures", Int64(p.failures))
+                if let t = p.retryAtNs { w.member("retryAt", t) }
+                if let t = p.onlineAtNs { w.member("onlineAt", t) }
+                if let reason = p.errored { w.member("errored", reason) }
+            }
+            w.endObject()
+        }
+        w.endObject()
+        if let bootID { w.member("boot", bootID) }
+        w.endObject()
+        return w.bytes
+    }
+
     public func save(in directory: Directory) throws(SystemError) {
-        try directory.writeAtomically(RuntimeDirectory.stateName, Array((json.serialized(pretty: true) + "\n").utf8))
+        try directory.writeAtomically(RuntimeDirectory.stateName, text + [UInt8(ascii: "\n")])
     }
 }

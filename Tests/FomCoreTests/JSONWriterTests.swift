@@ -13,6 +13,36 @@ final class JSONWriterTests: XCTestCase {
         XCTAssertEqual(value.description, value.serialized())
     }
 
+    /// The stream writer lays a document out as the pretty form of the same value does.
+    func testStreamWriterWritesThePrettyForm() {
+        var w = JSONStreamWriter()
+        w.beginObject()
+        w.member("zero", 0)
+        w.member("small", -7)
+        w.member("min", Int64.min)
+        w.member("max", Int64.max)
+        w.member("plain", "annotate")
+        w.member("escaped", "a \"quote\", a \\, a\nnewline, a \u{1}")
+        w.key("empty")
+        w.beginObject()
+        w.endObject()
+        w.key("nested")
+        w.beginObject()
+        w.key("deeper")
+        w.beginObject()
+        w.member("x", 1)
+        w.endObject()
+        w.member("y", "z")
+        w.endObject()
+        w.endObject()
+        let value: JSONValue = [
+            "zero": 0, "small": -7, "min": JSONValue(Int(Int64.min)), "max": JSONValue(Int(Int64.max)),
+            "plain": "annotate", "escaped": "a \"quote\", a \\, a\nnewline, a \u{1}", "empty": [:],
+            "nested": ["deeper": ["x": 1], "y": "z"],
+        ]
+        XCTAssertEqual(String(decoding: w.bytes, as: UTF8.self), value.serialized(pretty: true))
+    }
+
     func testPrettyForm() {
         let value: JSONValue = ["a": 1, "b": [true, ["c": "d"]], "e": [], "f": [:]]
         XCTAssertEqual(

@@ -28,6 +28,31 @@ final class StateFileParsingTests: XCTestCase {
         XCTAssertEqual(parsed, store)
     }
 
+    /// What `save` writes is the document `json` describes, byte for byte as its pretty form,
+    /// and reads back as the same state: empty objects, escapes in a reason, every field.
+    func testSavedTextIsThePrettyDocument() throws {
+        var empty = StateStore()
+        XCTAssertEqual(String(decoding: empty.text, as: UTF8.self), empty.json.serialized(pretty: true))
+        empty.bootID = "b"
+        XCTAssertEqual(String(decoding: empty.text, as: UTF8.self), empty.json.serialized(pretty: true))
+
+        var store = StateStore()
+        store.ids.assign(["a", "b", "c", "d"])
+        store.wanted = ["a": true, "b": false, "d": true]
+        store.running = ["a": .init(pid: 42, startTime: 1234), "c": .init(pid: 4_194_304, startTime: 1 << 40)]
+        store.progress = [
+            "a": .init(restarts: 3, failures: 1, onlineAtNs: 5_000_000_000),
+            "b": .init(restarts: 2, failures: 2, retryAtNs: 9_000_000_000),
+            "c": .init(restarts: 4, failures: 4, errored: "gave up: \"port\" 8080\nin use\t\u{1}\\"),
+            "d": .init(),
+        ]
+        store.bootID = "0f6c1e52-5b2e-4d9c-9a63-3c1f0e7f2b11"
+        XCTAssertEqual(String(decoding: store.text, as: UTF8.self), store.json.serialized(pretty: true))
+        var expected = store
+        expected.progress["d"] = nil  // an empty budget is not written
+        XCTAssertEqual(try StateStore.parse(store.text), expected)
+    }
+
     func testEachSenselessValueIsNamedByItsKey() {
         let cases: [(String, String)] = [
             (#"{"instances":{"a":{"pid":1,"startTime":-5}}}"#, "instances.a.startTime"),
