@@ -87,7 +87,7 @@ extension Supervisor {
     }
 
     func probeEvent(instanceID: Int) {
-        guard let instance = instances.first(where: { $0.id == instanceID }), let probe = instance.probe else { return }
+        guard let instance = byID[instanceID], let probe = instance.probe else { return }
         let fd = probe.fd
         let (progress, wantRead) = probe.socketEvent(now: now)
         switch progress {
