@@ -29,7 +29,7 @@ extension Supervisor {
             Signals.sendToGroup(pid, SIGCONT)
         case .killAll(let pid):
             if let pid { Signals.sendToGroup(pid, SIGKILL) }
-            for pid in leftoverMembers(of: instance) { Signals.send(pid, SIGKILL) }
+            for pid in leftoverMembers(of: instance, anywhere: true) { Signals.send(pid, SIGKILL) }
             for pid in instance.leftovers.keys { Signals.send(pid, SIGKILL) }
         case .collectLeftovers(let signal):
             collectLeftovers(instance, signal: signal)
@@ -44,7 +44,10 @@ extension Supervisor {
     }
 
     func collectLeftovers(_ instance: ManagedInstance, signal: Signal) {
-        for pid in leftoverMembers(of: instance) { track(pid, of: instance, signal: signal) }
+        // A run that ended by itself (no one asked it to stop) is looked for where its orphans
+        // are; a stop looks everywhere (Supervisor+Descendants).
+        let crashed = instance.machine.lastExit.map { $0.stoppedBy == nil } ?? false
+        for pid in leftoverMembers(of: instance, anywhere: !crashed) { track(pid, of: instance, signal: signal) }
         if instance.leftovers.isEmpty {
             feed(instance, .allGone)
         } else {

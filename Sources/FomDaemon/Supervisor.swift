@@ -341,6 +341,8 @@ public final class Supervisor {
     func reapChildren() {
         while let (pid, status) = Signals.reapAny() {
             guard let instance = instances.first(where: { $0.machine.pid == pid }) else { continue }
+            // Its orphans came to the daemon just now: a stray list read before does not hold them.
+            straySnapshot = nil
             let exit: ExitStatus
             switch status {
             case .exited(let code): exit = .exited(code)

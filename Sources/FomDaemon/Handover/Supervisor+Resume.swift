@@ -137,8 +137,9 @@ extension Supervisor {
             instance.waitingFor = item.optionalString("waitingFor")
             instance.startedWallMs = Int64(try item.int("startedWallMs"))
             instance.onlineWallMs = Int64(try item.int("onlineWallMs"))
-            // Absent from an older daemon's document: a run it had not adopted was its own child.
-            instance.runIsDaemonChild = item.optionalBool("runIsDaemonChild") ?? (item.optionalInt("adoptedPidfd") == nil)
+            // Absent from an older daemon's document: not known, so what the run leaves is looked
+            // for on the whole host until the next spawn.
+            instance.runIsDaemonChild = item.optionalBool("runIsDaemonChild") ?? false
             if item.optionalInt("adoptedPidfd") != nil {
                 handover.adopted[try descriptor(item, "adoptedPidfd")] = instance
                 handover.adoptedNames.insert(name)
