@@ -70,7 +70,7 @@ extension Supervisor {
     /// `reapChildren` drops it then.
     func strayProcesses() -> [String: [Int32]]? {
         let t = now
-        if let cached = straySnapshot, cached.turn == turn, t - cached.at < .milliseconds(100) { return cached.pids }
+        if let cached = straySnapshot, readIsFresh(cached.turn, cached.at, now: t) { return cached.pids }
         var mains = Set<Int32>()
         for instance in instances { if let pid = instance.machine.pid { mains.insert(pid) } }
         guard let pids = ProcessTree.strays(below: ProcFS.ownPid, outside: mains, treeKey: options.runtime.treeKey)
@@ -79,11 +79,17 @@ extension Supervisor {
         return pids
     }
 
+    /// Whether what was read from /proc at `at`, in turn `readTurn`, still serves: in the same
+    /// turn of the loop, and for 100 ms at most of a long one.
+    func readIsFresh(_ readTurn: Int, _ at: Instant, now t: Instant) -> Bool {
+        readTurn == turn && t - at < .milliseconds(100)
+    }
+
     /// The live processes anywhere on the host that carry `marker`. One scan of /proc serves
     /// every instance of the same turn.
     func markedProcesses(_ marker: String) -> [Int32] {
         let t = now
-        if markerSnapshot == nil || markerSnapshot!.turn != turn || t - markerSnapshot!.at >= .milliseconds(100) {
+        if markerSnapshot.map({ !readIsFresh($0.turn, $0.at, now: t) }) ?? true {
             var pids: [String: [Int32]] = [:]
             let prefix = "FOM_TREE=\(options.runtime.treeKey)/"
             for (pid, entry) in ProcFS.processes(withMarker: prefix, prefix: true) { pids[entry, default: []].append(pid) }

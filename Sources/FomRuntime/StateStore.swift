@@ -174,6 +174,8 @@ public struct StateStore: Sendable, Equatable {
         return directory.rename(RuntimeDirectory.stateName, to: name) ? name : nil
     }
 
+    /// The document as a value: the reference `text` is checked against (it writes the same
+    /// bytes as this value's pretty form, faster), and what the tests build state files from.
     public var json: JSONValue {
         var idsObject = JSONObject()
         for name in ids.byName.keys.sorted() { idsObject[name] = JSONValue(ids.byName[name]!) }
